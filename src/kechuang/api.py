@@ -1,0 +1,17 @@
+from ninja import NinjaAPI
+
+from kechuang.core.api import API_AUTH, install_error_handlers
+from kechuang.organizations.api import router as organizations_router
+from kechuang.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="科创 Kechuang API",
+    version="1",
+    description="JSON API of the Kechuang platform. Session (browser) or Bearer token authentication; "
+    "the same permissions as the pages.",
+    auth=API_AUTH,
+    urls_namespace="api",
+)
+install_error_handlers(api)
+api.add_router("/regions", regions_router)
+api.add_router("/organizations", organizations_router)

@@ -1,0 +1,46 @@
+"""API plumbing shared by every module: authentication and error responses."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from .errors import DomainError
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer kc_…` with a personal API token."""
+
+    def authenticate(self, request, token):
+        from kechuang.accounts.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def install_error_handlers(api) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request, exc: DomainError):
+        body = {"detail": exc.message}
+        if exc.field:
+            body["field"] = exc.field
+        return api.create_response(request, body, status=exc.status)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return api.create_response(request, {"detail": _("请先登录或提供有效的 API 令牌。")}, status=401)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, {"detail": _("未找到该记录。")}, status=404)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc: ValidationError):
+        return api.create_response(
+            request, {"detail": _("提交的数据格式不正确。"), "errors": exc.errors}, status=422
+        )
+
+
+API_AUTH = [TokenAuth(), SessionAuth()]

@@ -1,0 +1,20 @@
+from .audit import audit_context
+
+
+def client_ip(request) -> str | None:
+    # Behind the production proxy the first X-Forwarded-For hop is the client (README: ops).
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Attributes audit records written during a request to its user and address."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with audit_context(request=request, ip_address=client_ip(request)):
+            return self.get_response(request)

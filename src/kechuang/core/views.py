@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .filters import AuditLogFilter
+from .selectors import audit_logs
+
+
+def paginate(request, queryset, per_page: int = 20):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def render_denied(request, reason: str, status: int = 403):
+    return render(request, "components/denied.html", {"reason": reason}, status=status)
+
+
+@login_required
+def audit_log_list(request):
+    from kechuang.accounts.permissions import can_browse_audit
+
+    decision = can_browse_audit(request.user)
+    if not decision:
+        return render_denied(request, decision.reason)
+    filterset = AuditLogFilter(request.GET, queryset=audit_logs(user=request.user))
+    page = paginate(request, filterset.qs, 50)
+    template = "core/audit_rows.html" if request.htmx else "core/audit_list.html"
+    return render(request, template, {"filter": filterset, "page": page})

@@ -1,0 +1,49 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.core.scoping import user_region_codes
+from kechuang.regions.models import Region
+from kechuang.regions.selectors import regions_under
+
+from .enums import Industry, OrganizationKind, OrganizationSize, TechField, VerificationStatus
+from .models import Organization
+from .validators import normalize_credit_code
+
+
+def _regions_for(request):
+    qs = Region.objects.exclude(level="province")
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        codes = user_region_codes(user)
+        if codes is not None:
+            qs = qs.filter(code__in=codes)
+    return qs.order_by("path")
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    """The one filter set of the organization list, used by the page and by the API."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("名称或信用代码"))
+    kind = django_filters.ChoiceFilter(choices=OrganizationKind.choices, label=_("单位类型"))
+    region = django_filters.ModelChoiceFilter(queryset=_regions_for, method="filter_region", label=_("属地"))
+    industry = django_filters.ChoiceFilter(choices=Industry.choices, label=_("行业门类"))
+    tech_field = django_filters.ChoiceFilter(choices=TechField.choices, label=_("高新技术领域"))
+    size = django_filters.ChoiceFilter(choices=OrganizationSize.choices, label=_("规模"))
+    status = django_filters.ChoiceFilter(choices=VerificationStatus.choices, label=_("核验状态"))
+
+    class Meta:
+        model = Organization
+        fields = ["q", "kind", "region", "industry", "tech_field", "size", "status"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        code = normalize_credit_code(value)
+        if len(code) == 18 and code.isalnum():
+            return queryset.filter(credit_code=code)
+        return queryset.filter(Q(name__icontains=value))
+
+    def filter_region(self, queryset, name, value):
+        return queryset.filter(region_id__in=regions_under(value))

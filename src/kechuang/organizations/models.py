@@ -1,0 +1,70 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.core.models import AuditedModel
+from kechuang.core.validators import validate_upload
+
+from .enums import (
+    Industry,
+    InstitutionType,
+    OrganizationKind,
+    OrganizationSize,
+    TechField,
+    VerificationStatus,
+)
+
+
+class Organization(AuditedModel):
+    """A legal entity the bureau deals with: enterprise, institution, service provider, agency.
+
+    Identified by its 统一社会信用代码; registered by its own users (then pending bureau
+    verification) or created by bureau staff (verified at once).
+    """
+
+    kind = models.CharField(_("单位类型"), max_length=16, choices=OrganizationKind.choices, db_index=True)
+    institution_type = models.CharField(
+        _("院所类型"), max_length=20, choices=InstitutionType.choices, blank=True
+    )
+    name = models.CharField(_("单位名称"), max_length=100, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    credit_code_override_reason = models.CharField(
+        _("校验位例外理由"), max_length=200, blank=True,
+        help_text=_("校验位不符的历史代码（如2015年前试点代码）经科技局人员确认后登记的理由。"),
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="organizations"
+    )
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True, db_index=True)
+    tech_field = models.CharField(
+        _("高新技术领域"), max_length=32, choices=TechField.choices, blank=True, db_index=True
+    )
+    founded_on = models.DateField(_("成立日期"), null=True, blank=True)
+    size = models.CharField(_("规模"), max_length=8, choices=OrganizationSize.choices, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    license_file = models.FileField(
+        _("营业执照/登记证书"), upload_to="licenses/%Y/", blank=True, validators=[validate_upload]
+    )
+    status = models.CharField(
+        _("核验状态"), max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING,
+        db_index=True,
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["region", "kind", "name"]),
+            models.Index(fields=["kind", "status", "name"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

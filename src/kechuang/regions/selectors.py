@@ -1,0 +1,29 @@
+from functools import lru_cache
+
+from .models import Region
+
+
+def regions_under(region: Region | str) -> list[str]:
+    """Codes of `region` and of every region below it."""
+    region = region if isinstance(region, Region) else Region.objects.get(pk=region)
+    return _codes_with_prefix(region.path)
+
+
+@lru_cache(maxsize=512)
+def _codes_with_prefix(path: str) -> list[str]:
+    # Regions change only through migrations, so caching per process is safe; tests clear it.
+    return list(Region.objects.filter(path__startswith=path).values_list("code", flat=True))
+
+
+def clear_region_cache() -> None:
+    _codes_with_prefix.cache_clear()
+
+
+def regions_for_choice(root: Region | None = None, max_level: str | None = None):
+    """Regions in tree order for a select box, optionally limited to a subtree."""
+    qs = Region.objects.all()
+    if root is not None:
+        qs = qs.filter(path__startswith=root.path)
+    if max_level == "county":
+        qs = qs.exclude(level="town")
+    return qs.order_by("path")
