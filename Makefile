@@ -13,7 +13,8 @@ PORT ?= 8000
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	# Put src/ on the venv's path (what an editable install does, without a build step).
+	$(BIN)/python -c "import site, pathlib; pathlib.Path(site.getsitepackages()[0], 'kechuang.pth').write_text(str(pathlib.Path('src').resolve()) + '\\n')"
 	touch $(STAMP)
 
 setup: $(STAMP)

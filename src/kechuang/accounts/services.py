@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core.audit import record, record_transition
+from kechuang.core.audit import acting, record, record_transition
 from kechuang.core.errors import DomainError
 from kechuang.core.jobs import enqueue
 from kechuang.core.models import AuditLog
@@ -84,6 +84,7 @@ def user_register(*, username: str, password: str, full_name: str, email: str, p
     return user
 
 
+@acting
 @transaction.atomic
 def membership_decide(*, member: User, by: User, approve: bool, reason: str = "") -> User:
     """The organization's admin approves or rejects a user who asked to join it."""
@@ -125,6 +126,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
+@acting
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: User) -> None:
     if token.user_id != by.pk:

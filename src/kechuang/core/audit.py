@@ -7,6 +7,7 @@ services and commands may open themselves.
 """
 
 import contextvars
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -60,7 +61,7 @@ def record(*, action: str, instance, by=None, changes: dict | None = None, reaso
     """Write one audit line about `instance`."""
     return AuditLog.objects.create(
         action=action,
-        content_type=ContentType.objects.get_for_model(type(instance)),
+        content_type=ContentType.objects.get_for_model(instance._meta.model),
         object_id=str(instance.pk),
         object_repr=str(instance)[:255],
         changes=changes or {},
@@ -128,3 +129,17 @@ def _record_delete(sender, instance, **kwargs):
         return
     changes = {name: [value, None] for name, value in _values(instance).items() if value not in (None, "")}
     record(action=AuditLog.Action.DELETE, instance=instance, changes=changes)
+
+
+def acting(func):
+    """Decorate a service so the audit records it writes name its `by=` user as the actor."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        by = kwargs.get("by")
+        if by is None or not getattr(by, "is_authenticated", False):
+            return func(*args, **kwargs)
+        with audit_context(actor=by):
+            return func(*args, **kwargs)
+
+    return wrapper

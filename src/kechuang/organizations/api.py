@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kechuang.core.errors import DomainError
@@ -115,7 +115,7 @@ def organization_detail(request, pk: int):
 def organization_create_api(request, payload: OrganizationIn):
     data = payload.dict()
     data["region"] = _region(data.pop("region_code"))
-    return 201, organization_create(by=request.user, data=data)
+    return Status(201, organization_create(by=request.user, data=data))
 
 
 @router.patch("/{pk}", response=OrganizationOut, summary="修改单位信息")

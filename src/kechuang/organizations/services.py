@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.core.audit import record_transition
+from kechuang.core.audit import acting, record_transition
 from kechuang.core.errors import DomainError
 from kechuang.core.jobs import enqueue
 from kechuang.core.permissions import require
@@ -67,6 +67,7 @@ def _validate_and_save(organization: Organization) -> None:
         raise DomainError(_("该统一社会信用代码已登记，不能重复登记。"), field="credit_code") from exc
 
 
+@acting
 @transaction.atomic
 def organization_create(*, by, data: dict) -> Organization:
     """Bureau staff register an organization directly; it is verified at once."""
@@ -97,6 +98,7 @@ def organization_register(*, data: dict, by=None) -> Organization:
     return organization
 
 
+@acting
 @transaction.atomic
 def organization_update(*, organization: Organization, by, data: dict, expected_version: int | None) -> Organization:
     """Change an organization's profile; refused if someone else saved it since `expected_version`."""
@@ -118,6 +120,7 @@ def organization_update(*, organization: Organization, by, data: dict, expected_
     return locked
 
 
+@acting
 @transaction.atomic
 def organization_verify(*, organization: Organization, by, approve: bool, reason: str = "") -> Organization:
     """Bureau staff confirm (or reject) a self-registered organization."""

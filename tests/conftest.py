@@ -1,0 +1,83 @@
+import os
+
+import pytest
+
+from kechuang.regions.selectors import clear_region_cache
+
+from .factories import OrganizationFactory, UserFactory, region
+
+
+@pytest.fixture(autouse=True)
+def _regions(request):
+    """Regions come from a data migration; transactional tests flush them, so reload when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    transactional = bool(names & {"transactional_db", "live_server"}) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not (marker or names & {"db", "transactional_db", "live_server"}):
+        yield
+        return
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from kechuang.regions.loader import load_regions
+    from kechuang.regions.models import Region
+
+    if not Region.objects.exists():
+        load_regions(Region)
+    clear_region_cache()
+    yield
+    clear_region_cache()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def make_user(db):
+    def make(role, *, region_code=None, organization=None, **extra):
+        return UserFactory(
+            role=role,
+            region=region(region_code) if region_code else (organization.region if organization else None),
+            organization=organization,
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def world(db, make_user):
+    """Two enterprises in two counties, and users of every kind around them."""
+    from kechuang.accounts.enums import Role
+
+    ent_a = OrganizationFactory(name="柯桥甲纺织有限公司", region=region("330603L01"))
+    ent_b = OrganizationFactory(name="诸暨乙机械有限公司", region=region("330681L01"))
+    users = {
+        "admin": make_user(Role.BUREAU_ADMIN, region_code="330600", department="office"),
+        "staff": make_user(Role.BUREAU_STAFF, region_code="330600", department="high_tech"),
+        "leader": make_user(Role.BUREAU_LEADER, region_code="330600"),
+        "kq_staff": make_user(Role.BUREAU_STAFF, region_code="330603", department="high_tech"),
+        "kq_officer": make_user(Role.OFFICER, region_code="330603L01"),
+        "zj_officer": make_user(Role.OFFICER, region_code="330681"),
+        "ent_a": make_user(Role.ENTERPRISE, organization=ent_a, is_org_admin=True),
+        "ent_b": make_user(Role.ENTERPRISE, organization=ent_b, is_org_admin=True),
+        "expert": make_user(Role.EXPERT, region_code="330600"),
+        "broker": make_user(Role.BROKER, region_code="330600"),
+    }
+    return {"org_a": ent_a, "org_b": ent_b, **users}
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    return (
+        f"kechuang: database={settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} "
+        f"jobs={os.environ.get('KECHUANG_JOBS', 'inprocess')}"
+    )
