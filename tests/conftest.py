@@ -39,39 +39,48 @@ def _test_settings(settings, tmp_path):
     }
 
 
+def _make_user(role, *, region_code=None, organization=None, **extra):
+    return UserFactory(
+        role=role,
+        region=region(region_code) if region_code else (organization.region if organization else None),
+        organization=organization,
+        **extra,
+    )
+
+
 @pytest.fixture
 def make_user(db):
-    def make(role, *, region_code=None, organization=None, **extra):
-        return UserFactory(
-            role=role,
-            region=region(region_code) if region_code else (organization.region if organization else None),
-            organization=organization,
-            **extra,
-        )
-
-    return make
+    return _make_user
 
 
-@pytest.fixture
-def world(db, make_user):
+def build_world():
     """Two enterprises in two counties, and users of every kind around them."""
     from kechuang.accounts.enums import Role
 
     ent_a = OrganizationFactory(name="柯桥甲纺织有限公司", region=region("330603L01"))
     ent_b = OrganizationFactory(name="诸暨乙机械有限公司", region=region("330681L01"))
     users = {
-        "admin": make_user(Role.BUREAU_ADMIN, region_code="330600", department="office"),
-        "staff": make_user(Role.BUREAU_STAFF, region_code="330600", department="high_tech"),
-        "leader": make_user(Role.BUREAU_LEADER, region_code="330600"),
-        "kq_staff": make_user(Role.BUREAU_STAFF, region_code="330603", department="high_tech"),
-        "kq_officer": make_user(Role.OFFICER, region_code="330603L01"),
-        "zj_officer": make_user(Role.OFFICER, region_code="330681"),
-        "ent_a": make_user(Role.ENTERPRISE, organization=ent_a, is_org_admin=True),
-        "ent_b": make_user(Role.ENTERPRISE, organization=ent_b, is_org_admin=True),
-        "expert": make_user(Role.EXPERT, region_code="330600"),
-        "broker": make_user(Role.BROKER, region_code="330600"),
+        "admin": _make_user(Role.BUREAU_ADMIN, region_code="330600", department="office"),
+        "staff": _make_user(Role.BUREAU_STAFF, region_code="330600", department="high_tech"),
+        "leader": _make_user(Role.BUREAU_LEADER, region_code="330600"),
+        "kq_staff": _make_user(Role.BUREAU_STAFF, region_code="330603", department="high_tech"),
+        "kq_officer": _make_user(Role.OFFICER, region_code="330603L01"),
+        "zj_officer": _make_user(Role.OFFICER, region_code="330681"),
+        "ent_a": _make_user(Role.ENTERPRISE, organization=ent_a, is_org_admin=True),
+        "ent_b": _make_user(Role.ENTERPRISE, organization=ent_b, is_org_admin=True),
+        "institution": _make_user(Role.INSTITUTION, organization=OrganizationFactory(
+            kind="institution", name="绍兴测试研究院", region=region("330602L01")), is_org_admin=True),
+        "provider": _make_user(Role.PROVIDER, organization=OrganizationFactory(
+            kind="provider", name="绍兴测试检测中心", region=region("330602L02")), is_org_admin=True),
+        "expert": _make_user(Role.EXPERT, region_code="330600"),
+        "broker": _make_user(Role.BROKER, region_code="330600"),
     }
     return {"org_a": ent_a, "org_b": ent_b, **users}
+
+
+@pytest.fixture
+def world(db):
+    return build_world()
 
 
 def pytest_report_header(config):
