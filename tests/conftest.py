@@ -68,10 +68,20 @@ def build_world():
         "zj_officer": _make_user(Role.OFFICER, region_code="330681"),
         "ent_a": _make_user(Role.ENTERPRISE, organization=ent_a, is_org_admin=True),
         "ent_b": _make_user(Role.ENTERPRISE, organization=ent_b, is_org_admin=True),
-        "institution": _make_user(Role.INSTITUTION, organization=OrganizationFactory(
-            kind="institution", name="绍兴测试研究院", region=region("330602L01")), is_org_admin=True),
-        "provider": _make_user(Role.PROVIDER, organization=OrganizationFactory(
-            kind="provider", name="绍兴测试检测中心", region=region("330602L02")), is_org_admin=True),
+        "institution": _make_user(
+            Role.INSTITUTION,
+            organization=OrganizationFactory(
+                kind="institution", name="绍兴测试研究院", region=region("330602L01")
+            ),
+            is_org_admin=True,
+        ),
+        "provider": _make_user(
+            Role.PROVIDER,
+            organization=OrganizationFactory(
+                kind="provider", name="绍兴测试检测中心", region=region("330602L02")
+            ),
+            is_org_admin=True,
+        ),
         "expert": _make_user(Role.EXPERT, region_code="330600"),
         "broker": _make_user(Role.BROKER, region_code="330600"),
     }

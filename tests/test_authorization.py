@@ -22,6 +22,7 @@ def _token_client(client, user):
 
 # --- enterprise A vs enterprise B -------------------------------------------------------------
 
+
 def test_enterprise_user_sees_only_its_own_organization_in_pages(client, world):
     client.force_login(world["ent_a"])
     assert client.get(reverse("organizations:detail", args=[world["org_a"].pk])).status_code == 200
@@ -37,9 +38,15 @@ def test_enterprise_user_cannot_change_another_organization_through_pages(client
     client.force_login(world["ent_a"])
     org_b = world["org_b"]
     assert client.get(reverse("organizations:edit", args=[org_b.pk])).status_code == 403
-    response = client.post(reverse("organizations:edit", args=[org_b.pk]), {
-        "name": "被篡改", "address": "x", "version": org_b.version, "form_token": "a1",
-    })
+    response = client.post(
+        reverse("organizations:edit", args=[org_b.pk]),
+        {
+            "name": "被篡改",
+            "address": "x",
+            "version": org_b.version,
+            "form_token": "a1",
+        },
+    )
     assert response.status_code == 403
     org_b.refresh_from_db()
     assert org_b.name == "诸暨乙机械有限公司"
@@ -53,11 +60,17 @@ def test_enterprise_user_cannot_read_or_change_another_organization_through_the_
     assert (read.status_code, read.json()) == (403, {"detail": "您无权查看该单位的信息。"})
     listing = client.get("/api/organizations").json()
     assert [item["name"] for item in listing["items"]] == ["柯桥甲纺织有限公司"]
-    change = client.patch(f"/api/organizations/{org_b.pk}", json.dumps({"version": 1, "name": "被篡改"}),
-                          content_type="application/json")
+    change = client.patch(
+        f"/api/organizations/{org_b.pk}",
+        json.dumps({"version": 1, "name": "被篡改"}),
+        content_type="application/json",
+    )
     assert change.status_code == 403
-    verify = client.post(f"/api/organizations/{org_b.pk}/verification", json.dumps({"approve": True}),
-                         content_type="application/json")
+    verify = client.post(
+        f"/api/organizations/{org_b.pk}/verification",
+        json.dumps({"approve": True}),
+        content_type="application/json",
+    )
     assert verify.status_code == 403
     org_b.refresh_from_db()
     assert org_b.name == "诸暨乙机械有限公司"
@@ -66,16 +79,23 @@ def test_enterprise_user_cannot_read_or_change_another_organization_through_the_
 def test_enterprise_admin_edits_its_own_organization_through_the_api(client, world):
     _token_client(client, world["ent_a"])
     org = world["org_a"]
-    ok = client.patch(f"/api/organizations/{org.pk}", json.dumps({"version": 1, "address": "柯桥区新址8号"}),
-                      content_type="application/json")
+    ok = client.patch(
+        f"/api/organizations/{org.pk}",
+        json.dumps({"version": 1, "address": "柯桥区新址8号"}),
+        content_type="application/json",
+    )
     assert ok.status_code == 200
     assert (ok.json()["address"], ok.json()["version"]) == ("柯桥区新址8号", 2)
-    stale = client.patch(f"/api/organizations/{org.pk}", json.dumps({"version": 1, "address": "旧"}),
-                         content_type="application/json")
+    stale = client.patch(
+        f"/api/organizations/{org.pk}",
+        json.dumps({"version": 1, "address": "旧"}),
+        content_type="application/json",
+    )
     assert (stale.status_code, stale.json()["detail"]) == (409, "该记录已被他人修改，请刷新后重新编辑。")
 
 
 # --- region scoping ----------------------------------------------------------------------------
+
 
 def test_town_officer_is_confined_to_the_town(client, world):
     elsewhere_in_county = OrganizationFactory(name="柯桥另一镇公司", region=region("330603L02"))
@@ -132,14 +152,24 @@ def test_county_staff_cannot_create_in_another_county_through_the_api(client, wo
     _token_client(client, world["kq_staff"])
     from .factories import credit_code
 
-    response = client.post("/api/organizations", json.dumps({
-        "kind": "enterprise", "name": "越界公司", "credit_code": credit_code(7001), "region_code": "330681L03",
-    }), content_type="application/json")
+    response = client.post(
+        "/api/organizations",
+        json.dumps(
+            {
+                "kind": "enterprise",
+                "name": "越界公司",
+                "credit_code": credit_code(7001),
+                "region_code": "330681L03",
+            }
+        ),
+        content_type="application/json",
+    )
     assert (response.status_code, response.json()["detail"]) == (403, "不能在您管辖范围以外的区划登记单位。")
     assert not Organization.objects.filter(name="越界公司").exists()
 
 
 # --- anonymous ---------------------------------------------------------------------------------
+
 
 def test_anonymous_visitor_is_sent_to_login_and_the_api_refuses(client, world):
     response = client.get(reverse("organizations:detail", args=[world["org_a"].pk]))

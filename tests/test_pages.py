@@ -3,8 +3,8 @@ import re
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from kechuang.organizations.models import Organization
@@ -26,9 +26,9 @@ def test_portal_home_is_public_and_chinese(client, world):
 def test_every_asset_is_served_locally(client, world):
     body = client.get("/").content.decode()
     sources = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', body)
-    assert sources == ["/static/kechuang/app.css", "/static/django_htmx/htmx-2.min.js"] or sorted(sources) == sorted(
-        ["/static/kechuang/app.css", "/static/django_htmx/htmx-2.min.js"]
-    )
+    assert sources == ["/static/kechuang/app.css", "/static/django_htmx/htmx-2.min.js"] or sorted(
+        sources
+    ) == sorted(["/static/kechuang/app.css", "/static/django_htmx/htmx-2.min.js"])
     assert "http://" not in "".join(sources) and "https://" not in "".join(sources)
 
 
@@ -70,8 +70,14 @@ def test_bureau_staff_register_an_organization_through_the_page(client, world):
     client.force_login(world["staff"])
     form = client.get(reverse("organizations:create")).context["form"]
     token = form["form_token"].initial
-    data = {"kind": "enterprise", "name": "页面登记有限公司", "credit_code": credit_code(9100), "region": "330602L01",
-            "industry": "C", "form_token": token}
+    data = {
+        "kind": "enterprise",
+        "name": "页面登记有限公司",
+        "credit_code": credit_code(9100),
+        "region": "330602L01",
+        "industry": "C",
+        "form_token": token,
+    }
     first = client.post(reverse("organizations:create"), data)
     assert first.status_code == 302
     again = client.post(reverse("organizations:create"), data)
@@ -83,17 +89,31 @@ def test_stale_edit_is_refused_on_the_page_and_nothing_changes(client, world):
     org = world["org_a"]
     client.force_login(world["ent_a"])
     base = {"name": org.name, "industry": "C", "version": 1}
-    assert client.post(reverse("organizations:edit", args=[org.pk]), {**base, "address": "第一次", "form_token": "e1"}).status_code == 302
-    stale = client.post(reverse("organizations:edit", args=[org.pk]), {**base, "address": "第二次", "form_token": "e2"})
+    assert (
+        client.post(
+            reverse("organizations:edit", args=[org.pk]), {**base, "address": "第一次", "form_token": "e1"}
+        ).status_code
+        == 302
+    )
+    stale = client.post(
+        reverse("organizations:edit", args=[org.pk]), {**base, "address": "第二次", "form_token": "e2"}
+    )
     assert "该记录已被他人修改，请刷新后重新编辑。" in stale.content.decode()
     org.refresh_from_db()
     assert org.address == "第一次"
 
 
 def _edit_with_file(client, org, upload, token):
-    return client.post(reverse("organizations:edit", args=[org.pk]), {
-        "name": org.name, "industry": "C", "version": org.version, "form_token": token, "license_file": upload,
-    })
+    return client.post(
+        reverse("organizations:edit", args=[org.pk]),
+        {
+            "name": org.name,
+            "industry": "C",
+            "version": org.version,
+            "form_token": token,
+            "license_file": upload,
+        },
+    )
 
 
 def test_oversized_upload_is_refused_with_a_clear_message(client, world, settings):
@@ -131,15 +151,20 @@ def test_verification_through_the_page(client, world):
     client.force_login(world["kq_staff"])
     detail = client.get(reverse("organizations:detail", args=[org.pk])).content.decode()
     assert "提交核验结论" in detail
-    client.post(reverse("organizations:verify", args=[org.pk]), {"approve": "0", "reason": "", "form_token": "v1"})
+    client.post(
+        reverse("organizations:verify", args=[org.pk]), {"approve": "0", "reason": "", "form_token": "v1"}
+    )
     org.refresh_from_db()
     assert org.status == "pending"
-    client.post(reverse("organizations:verify", args=[org.pk]), {"approve": "1", "reason": "", "form_token": "v2"})
+    client.post(
+        reverse("organizations:verify", args=[org.pk]), {"approve": "1", "reason": "", "form_token": "v2"}
+    )
     org.refresh_from_db()
     assert org.status == "verified"
 
 
 # --- query counts: an N+1 on a key page fails here ----------------------------------------------
+
 
 def _queries(client, url):
     client.get(url)  # warm per-process caches (content types, region tree)

@@ -51,13 +51,23 @@ def test_logout_everywhere_ends_other_sessions_and_revokes_tokens(world):
 
 def test_password_change_enforces_the_rules(client, world):
     client.force_login(world["ent_a"])
-    response = client.post(reverse("accounts:security"), {
-        "old_password": PASSWORD, "new_password1": "abcdefghijk", "new_password2": "abcdefghijk",
-    })
+    response = client.post(
+        reverse("accounts:security"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "abcdefghijk",
+            "new_password2": "abcdefghijk",
+        },
+    )
     assert "密码须同时包含字母和数字。" in response.content.decode()
-    short = client.post(reverse("accounts:security"), {
-        "old_password": PASSWORD, "new_password1": "ab12", "new_password2": "ab12",
-    })
+    short = client.post(
+        reverse("accounts:security"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "ab12",
+            "new_password2": "ab12",
+        },
+    )
     assert "密码太短，至少需要 10 个字符。" in short.content.decode()
 
 

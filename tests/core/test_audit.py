@@ -14,13 +14,25 @@ def test_page_edit_records_who_what_and_from_which_address(client, world):
     client.force_login(world["kq_staff"])
     response = client.post(
         reverse("organizations:edit", args=[org.pk]),
-        {"kind": "enterprise", "name": org.name, "credit_code": org.credit_code, "region": org.region_id,
-         "address": "柯桥区审计路9号", "industry": "C", "version": org.version, "form_token": "x1"},
+        {
+            "kind": "enterprise",
+            "name": org.name,
+            "credit_code": org.credit_code,
+            "region": org.region_id,
+            "address": "柯桥区审计路9号",
+            "industry": "C",
+            "version": org.version,
+            "form_token": "x1",
+        },
         REMOTE_ADDR="10.8.0.7",
     )
     assert response.status_code == 302
     log = audit_for(org, action="update").get()
-    assert (log.actor, log.actor_name, log.ip_address) == (world["kq_staff"], world["kq_staff"].username, "10.8.0.7")
+    assert (log.actor, log.actor_name, log.ip_address) == (
+        world["kq_staff"],
+        world["kq_staff"].username,
+        "10.8.0.7",
+    )
     assert log.changes == {"address": ["柯桥区笛扬路1号", "柯桥区审计路9号"]}
 
 
@@ -47,7 +59,9 @@ def test_admin_site_offers_no_change_or_delete_of_audit_entries(client, world, a
     log = AuditLog.objects.first()
     page = client.get(reverse("admin:core_auditlog_change", args=[log.pk]))
     assert page.status_code == 200
-    assert client.post(reverse("admin:core_auditlog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(reverse("admin:core_auditlog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
+    )
     assert AuditLog.objects.filter(pk=log.pk).exists()
 
 
@@ -55,8 +69,9 @@ def test_bureau_admin_filters_the_trail(client, world):
     client.force_login(world["admin"])
     from kechuang.organizations.services import organization_update
 
-    organization_update(organization=world["org_a"], by=world["kq_staff"], data={"address": "筛选用地址"},
-                        expected_version=1)
+    organization_update(
+        organization=world["org_a"], by=world["kq_staff"], data={"address": "筛选用地址"}, expected_version=1
+    )
     page = client.get(reverse("audit:list"), {"actor": world["kq_staff"].username, "action": "update"})
     body = page.content.decode()
     assert "筛选用地址" in body
@@ -79,8 +94,15 @@ def test_api_create_is_recorded_as_the_tokens_user(client, world):
     _, raw = api_token_create(user=world["staff"], name="t")
     response = client.post(
         "/api/organizations",
-        {"kind": "enterprise", "name": "接口登记公司", "credit_code": credit_code(8100), "region_code": "330602"},
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {raw}", REMOTE_ADDR="10.1.2.3",
+        {
+            "kind": "enterprise",
+            "name": "接口登记公司",
+            "credit_code": credit_code(8100),
+            "region_code": "330602",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+        REMOTE_ADDR="10.1.2.3",
     )
     assert response.status_code == 201
     org = Organization.objects.get(name="接口登记公司")

@@ -32,12 +32,16 @@ def test_backend_is_the_configured_one():
 
 def test_registration_notice_reaches_the_staff_of_the_region_once():
     city, county, other = _staff()
-    org = OrganizationFactory(status=VerificationStatus.PENDING, region=region("330603L05"), name="待核验甲公司")
+    org = OrganizationFactory(
+        status=VerificationStatus.PENDING, region=region("330603L05"), name="待核验甲公司"
+    )
     with transaction.atomic():
         handle = enqueue("organizations.notify_registered", organization_id=org.pk)
     assert handle.wait(60) == 2
     received = sorted(Notification.objects.values_list("recipient__username", "subject"))
-    assert received == sorted([(city.username, "新单位待核验：待核验甲公司"), (county.username, "新单位待核验：待核验甲公司")])
+    assert received == sorted(
+        [(city.username, "新单位待核验：待核验甲公司"), (county.username, "新单位待核验：待核验甲公司")]
+    )
     if backend_name() == "inprocess":
         assert sorted(m.to[0] for m in mail.outbox) == ["city@test.local", "county@test.local"]
     # Jobs may run twice (retries): the second run adds nothing.

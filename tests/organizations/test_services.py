@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 
 def _data(**extra):
     return {
-        "kind": "enterprise", "name": "绍兴新创材料有限公司", "credit_code": credit_code(900),
-        "region": region("330603L02"), "industry": "C", **extra,
+        "kind": "enterprise",
+        "name": "绍兴新创材料有限公司",
+        "credit_code": credit_code(900),
+        "region": region("330603L02"),
+        "industry": "C",
+        **extra,
     }
 
 
@@ -32,20 +36,24 @@ def test_duplicate_credit_code_is_refused_and_names_the_existing_record(world):
     assert exc.value.message == (
         f"统一社会信用代码 {world['org_a'].credit_code} 已登记（柯桥甲纺织有限公司），不能重复登记。"
     )
-    assert Organization.objects.count() == 2
+    assert Organization.objects.count() == 4
 
 
 def test_wrong_check_character_is_refused_with_the_expected_character(world):
     with pytest.raises(DomainError) as exc:
         organization_create(by=world["staff"], data=_data(credit_code="914403001922038217"))
     assert exc.value.message == "统一社会信用代码校验位错误：校验位应为 6，当前为 7。"
-    assert Organization.objects.count() == 2
+    assert Organization.objects.count() == 4
 
 
 def test_bureau_may_register_a_pilot_code_with_a_recorded_reason(world):
-    org = organization_create(by=world["staff"], data=_data(
-        credit_code="91350211M00013FA1N", credit_code_override_reason="2015年前试点代码，经工商核实",
-    ))
+    org = organization_create(
+        by=world["staff"],
+        data=_data(
+            credit_code="91350211M00013FA1N",
+            credit_code_override_reason="2015年前试点代码，经工商核实",
+        ),
+    )
     assert org.credit_code == "91350211M00013FA1N"
     assert org.credit_code_override_reason == "2015年前试点代码，经工商核实"
 
@@ -63,9 +71,13 @@ def test_enterprise_user_cannot_create_organizations(world):
 
 def test_update_with_stale_version_is_refused_and_nothing_changes(world):
     org = world["org_a"]
-    organization_update(organization=org, by=world["ent_a"], data={"address": "新地址1号"}, expected_version=1)
+    organization_update(
+        organization=org, by=world["ent_a"], data={"address": "新地址1号"}, expected_version=1
+    )
     with pytest.raises(ConflictError) as exc:
-        organization_update(organization=org, by=world["staff"], data={"address": "旧页面的地址"}, expected_version=1)
+        organization_update(
+            organization=org, by=world["staff"], data={"address": "旧页面的地址"}, expected_version=1
+        )
     assert exc.value.message == "该记录已被他人修改，请刷新后重新编辑。"
     org.refresh_from_db()
     assert (org.address, org.version) == ("新地址1号", 2)
@@ -73,8 +85,12 @@ def test_update_with_stale_version_is_refused_and_nothing_changes(world):
 
 def test_update_is_audited_old_to_new(world):
     org = world["org_a"]
-    organization_update(organization=org, by=world["ent_a"], data={"contact_phone": "0575-81234567"},
-                        expected_version=org.version)
+    organization_update(
+        organization=org,
+        by=world["ent_a"],
+        data={"contact_phone": "0575-81234567"},
+        expected_version=org.version,
+    )
     log = audit_for(org, action="update").get()
     assert log.changes == {"contact_phone": ["", "0575-81234567"]}
     assert log.actor == world["ent_a"]
@@ -82,14 +98,20 @@ def test_update_is_audited_old_to_new(world):
 
 def test_enterprise_admin_cannot_change_its_credit_code_or_region(world):
     with pytest.raises(DomainError) as exc:
-        organization_update(organization=world["org_a"], by=world["ent_a"],
-                            data={"region": region("330681")}, expected_version=1)
+        organization_update(
+            organization=world["org_a"],
+            by=world["ent_a"],
+            data={"region": region("330681")},
+            expected_version=1,
+        )
     assert exc.value.message == "不允许修改字段：region"
 
 
 def test_enterprise_cannot_update_another_enterprise(world):
     with pytest.raises(PermissionDenied):
-        organization_update(organization=world["org_b"], by=world["ent_a"], data={"address": "x"}, expected_version=1)
+        organization_update(
+            organization=world["org_b"], by=world["ent_a"], data={"address": "x"}, expected_version=1
+        )
     world["org_b"].refresh_from_db()
     assert world["org_b"].address == "柯桥区笛扬路1号"
 
@@ -101,7 +123,10 @@ def test_verification_is_a_recorded_transition(world):
     assert org.status == VerificationStatus.REJECTED
     log = audit_for(org, action="transition").get()
     assert (log.from_state, log.to_state, log.reason, log.actor) == (
-        "pending", "rejected", "营业执照不清晰", world["kq_staff"]
+        "pending",
+        "rejected",
+        "营业执照不清晰",
+        world["kq_staff"],
     )
 
 

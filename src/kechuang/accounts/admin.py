@@ -12,8 +12,20 @@ class UserAdmin(BaseUserAdmin):
     raw_id_fields = ("organization",)
     list_select_related = ("region", "organization")
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("角色与范围"), {"fields": ("role", "department", "region", "organization", "is_org_admin",
-                                  "membership_status", "phone")}),
+        (
+            _("角色与范围"),
+            {
+                "fields": (
+                    "role",
+                    "department",
+                    "region",
+                    "organization",
+                    "is_org_admin",
+                    "membership_status",
+                    "phone",
+                )
+            },
+        ),
     )
 
 

@@ -3,7 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.forms import OnceFormMixin
-from kechuang.organizations.enums import Industry, OrganizationKind, TechField
+from kechuang.organizations.enums import Industry, TechField
 from kechuang.organizations.validators import credit_code_problem, normalize_credit_code
 from kechuang.regions.models import Region
 
@@ -22,17 +22,21 @@ class RegistrationForm(OnceFormMixin):
 
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=24)
     kind = forms.ChoiceField(
-        label=_("单位类型"), required=False,
+        label=_("单位类型"),
+        required=False,
         choices=[("", "---------")] + [(k.value, k.label) for k in ROLE_FOR_KIND],
         help_text=_("单位尚未在平台登记时必填。"),
     )
     organization_name = forms.CharField(label=_("单位名称"), max_length=100, required=False)
     region = forms.ModelChoiceField(
-        label=_("属地"), queryset=Region.objects.filter(level__in=["county", "town"]).order_by("path"),
+        label=_("属地"),
+        queryset=Region.objects.filter(level__in=["county", "town"]).order_by("path"),
         required=False,
     )
     address = forms.CharField(label=_("地址"), max_length=200, required=False)
-    industry = forms.ChoiceField(label=_("行业门类"), choices=[("", "---------")] + Industry.choices, required=False)
+    industry = forms.ChoiceField(
+        label=_("行业门类"), choices=[("", "---------")] + Industry.choices, required=False
+    )
     tech_field = forms.ChoiceField(
         label=_("高新技术领域"), choices=[("", "---------")] + TechField.choices, required=False
     )
@@ -40,7 +44,9 @@ class RegistrationForm(OnceFormMixin):
     phone = forms.CharField(label=_("手机号"), max_length=20)
     email = forms.EmailField(label=_("电子邮箱"), required=False)
     username = forms.RegexField(
-        label=_("用户名"), max_length=30, regex=r"^[A-Za-z0-9_.@-]{3,30}$",
+        label=_("用户名"),
+        max_length=30,
+        regex=r"^[A-Za-z0-9_.@-]{3,30}$",
         error_messages={"invalid": _("用户名为3—30位字母、数字或 _ . @ -。")},
     )
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput)

@@ -15,7 +15,9 @@ def notify_membership_requested(*, user_id: int) -> int:
     if member.membership_status != MembershipStatus.PENDING:
         return 0
     admins = User.objects.filter(
-        organization_id=member.organization_id, is_org_admin=True, is_active=True,
+        organization_id=member.organization_id,
+        is_org_admin=True,
+        is_active=True,
         membership_status=MembershipStatus.ACTIVE,
     )
     return notify(

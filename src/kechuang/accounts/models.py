@@ -27,12 +27,20 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     department = models.CharField(_("处室"), max_length=20, choices=Department.choices, blank=True)
     region = models.ForeignKey(
-        "regions.Region", verbose_name=_("所属区划"), null=True, blank=True, on_delete=models.PROTECT,
+        "regions.Region",
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="users",
     )
     organization = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("所属单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="members",
+        "organizations.Organization",
+        verbose_name=_("所属单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
     )
     is_org_admin = models.BooleanField(_("单位管理员"), default=False)
     membership_status = models.CharField(
@@ -87,7 +95,9 @@ def hash_token(raw: str) -> str:
 class ApiToken(models.Model):
     """A personal API token; only its hash is stored, the token is shown once when created."""
 
-    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("名称"), max_length=60)
     prefix = models.CharField(max_length=8, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)

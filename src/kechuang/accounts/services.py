@@ -38,8 +38,16 @@ def _check_password(password: str, user: User) -> None:
 
 
 @transaction.atomic
-def user_register(*, username: str, password: str, full_name: str, email: str, phone: str,
-                  credit_code: str, organization_data: dict) -> User:
+def user_register(
+    *,
+    username: str,
+    password: str,
+    full_name: str,
+    email: str,
+    phone: str,
+    credit_code: str,
+    organization_data: dict,
+) -> User:
     """Register an organization user by credit code.
 
     Unknown code: the organization is created pending bureau verification and this user becomes its
@@ -93,7 +101,9 @@ def membership_decide(*, member: User, by: User, approve: bool, reason: str = ""
     before = locked.membership_status
     locked.membership_status = MembershipStatus.ACTIVE if approve else MembershipStatus.REJECTED
     locked.save(update_fields=["membership_status"])
-    record_transition(instance=locked, by=by, from_state=before, to_state=locked.membership_status, reason=reason)
+    record_transition(
+        instance=locked, by=by, from_state=before, to_state=locked.membership_status, reason=reason
+    )
     notify(
         recipients=[locked],
         subject=_("单位成员申请已通过") if approve else _("单位成员申请未通过"),
@@ -122,7 +132,12 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
         raise DomainError(_("请填写令牌名称。"), field="name")
     raw = "kc_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:60], prefix=raw[3:11], key_hash=hash_token(raw))
-    record(action=AuditLog.Action.SECURITY, instance=user, by=user, reason=_("创建 API 令牌：%(n)s") % {"n": name})
+    record(
+        action=AuditLog.Action.SECURITY,
+        instance=user,
+        by=user,
+        reason=_("创建 API 令牌：%(n)s") % {"n": name},
+    )
     return token, raw
 
 
@@ -133,7 +148,12 @@ def api_token_revoke(*, token: ApiToken, by: User) -> None:
         raise DomainError(_("不能吊销他人的令牌。"))
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    record(action=AuditLog.Action.SECURITY, instance=by, by=by, reason=_("吊销 API 令牌：%(n)s") % {"n": token.name})
+    record(
+        action=AuditLog.Action.SECURITY,
+        instance=by,
+        by=by,
+        reason=_("吊销 API 令牌：%(n)s") % {"n": token.name},
+    )
 
 
 def api_token_authenticate(raw: str) -> User | None:

@@ -14,7 +14,13 @@ from kechuang.core.models import Notification
 from .enums import MembershipStatus
 from .forms import ApiTokenForm, LoginForm, MembershipDecisionForm, RegistrationForm
 from .models import ApiToken, User
-from .services import api_token_create, api_token_revoke, membership_decide, sessions_end_everywhere, user_register
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    membership_decide,
+    sessions_end_everywhere,
+    user_register,
+)
 from .workbench import tiles_for
 
 
@@ -30,11 +36,18 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        user = perform(form, lambda: user_register(
-            username=data["username"], password=data["password1"], full_name=data["full_name"],
-            email=data["email"], phone=data["phone"], credit_code=data["credit_code"],
-            organization_data=form.organization_data(),
-        ))
+        user = perform(
+            form,
+            lambda: user_register(
+                username=data["username"],
+                password=data["password1"],
+                full_name=data["full_name"],
+                email=data["email"],
+                phone=data["phone"],
+                credit_code=data["credit_code"],
+                organization_data=form.organization_data(),
+            ),
+        )
         if user is not None:
             if user.membership_status == MembershipStatus.PENDING:
                 text = _("注册成功。您的加入申请已提交，待本单位管理员审核通过后即可代表单位办理业务。")
@@ -49,10 +62,14 @@ def register(request):
 def workbench(request):
     user = request.user
     notifications = Notification.objects.filter(recipient=user, read_at__isnull=True)[:10]
-    return render(request, "accounts/workbench.html", {
-        "tiles": tiles_for(user),
-        "notifications": notifications,
-    })
+    return render(
+        request,
+        "accounts/workbench.html",
+        {
+            "tiles": tiles_for(user),
+            "notifications": notifications,
+        },
+    )
 
 
 @login_required
@@ -69,8 +86,12 @@ def members(request):
         from kechuang.core.views import render_denied
 
         return render_denied(request, _("只有本单位管理员可以审核单位成员。"))
-    people = User.objects.filter(organization_id=user.organization_id).order_by("membership_status", "username")
-    return render(request, "accounts/members.html", {"people": people, "decision_form": MembershipDecisionForm()})
+    people = User.objects.filter(organization_id=user.organization_id).order_by(
+        "membership_status", "username"
+    )
+    return render(
+        request, "accounts/members.html", {"people": people, "decision_form": MembershipDecisionForm()}
+    )
 
 
 @login_required
@@ -79,9 +100,15 @@ def member_decide(request, pk):
     member = get_object_or_404(User, pk=pk)
     form = MembershipDecisionForm(request.POST)
     if form.is_valid():
-        done = perform(form, lambda: membership_decide(
-            member=member, by=request.user, approve=form.cleaned_data["approve"], reason=form.cleaned_data["reason"]
-        ))
+        done = perform(
+            form,
+            lambda: membership_decide(
+                member=member,
+                by=request.user,
+                approve=form.cleaned_data["approve"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
         if done is not None:
             messages.success(request, _("已处理 %(name)s 的申请。") % {"name": done})
             return redirect("accounts:members")
@@ -119,10 +146,15 @@ def tokens(request):
         if result is not None:
             raw = result[1]
             form = ApiTokenForm()
-    return render(request, "accounts/tokens.html", {
-        "form": form, "raw_token": raw,
-        "tokens": ApiToken.objects.filter(user=request.user),
-    })
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "raw_token": raw,
+            "tokens": ApiToken.objects.filter(user=request.user),
+        },
+    )
 
 
 @login_required

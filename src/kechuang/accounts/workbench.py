@@ -25,24 +25,35 @@ def tiles_for(user) -> list[Tile]:
         visible = organizations_visible_to(user=user)
         tiles.append(Tile(_("单位库"), reverse("organizations:list"), _("辖区内的企业、高校院所和服务机构")))
         if user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
-            tiles.append(Tile(
-                _("待核验单位"), reverse("organizations:list") + "?status=pending", _("自行注册、等待核验的单位"),
-                count=visible.filter(status=VerificationStatus.PENDING).count(),
-            ))
+            tiles.append(
+                Tile(
+                    _("待核验单位"),
+                    reverse("organizations:list") + "?status=pending",
+                    _("自行注册、等待核验的单位"),
+                    count=visible.filter(status=VerificationStatus.PENDING).count(),
+                )
+            )
             tiles.append(Tile(_("登记单位"), reverse("organizations:create"), _("直接登记一家单位")))
         if user.is_superuser or user.role == Role.BUREAU_ADMIN:
             tiles.append(Tile(_("审计日志"), reverse("audit:list"), _("谁在何时修改了什么")))
             tiles.append(Tile(_("系统管理"), reverse("admin:index"), _("用户、区划等基础数据")))
     if user.organization_id:
-        tiles.append(Tile(_("本单位信息"), reverse("organizations:detail", args=[user.organization_id]),
-                          _("单位基本信息与核验状态")))
+        tiles.append(
+            Tile(
+                _("本单位信息"),
+                reverse("organizations:detail", args=[user.organization_id]),
+                _("单位基本信息与核验状态"),
+            )
+        )
     if user.is_org_admin and user.active_organization_id:
         from .models import User
 
         pending = User.objects.filter(
             organization_id=user.organization_id, membership_status=MembershipStatus.PENDING
         ).count()
-        tiles.append(Tile(_("单位成员"), reverse("accounts:members"), _("审核申请加入本单位的用户"), count=pending))
+        tiles.append(
+            Tile(_("单位成员"), reverse("accounts:members"), _("审核申请加入本单位的用户"), count=pending)
+        )
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles

@@ -25,7 +25,7 @@ class AuditContext:
     request: object | None = None  # read at record time: login or token auth may change request.user
 
 
-_current = contextvars.ContextVar("kechuang_audit_context", default=AuditContext())
+_current = contextvars.ContextVar("kechuang_audit_context", default=AuditContext())  # noqa: B039  frozen
 
 
 @contextmanager
@@ -56,8 +56,16 @@ def _actor_fields(actor) -> dict:
     return {"actor": None, "actor_name": "", "ip_address": context.ip_address}
 
 
-def record(*, action: str, instance, by=None, changes: dict | None = None, reason: str = "",
-           from_state: str = "", to_state: str = "") -> AuditLog:
+def record(
+    *,
+    action: str,
+    instance,
+    by=None,
+    changes: dict | None = None,
+    reason: str = "",
+    from_state: str = "",
+    to_state: str = "",
+) -> AuditLog:
     """Write one audit line about `instance`."""
     return AuditLog.objects.create(
         action=action,
@@ -76,8 +84,13 @@ def record(*, action: str, instance, by=None, changes: dict | None = None, reaso
 def record_transition(*, instance, by, from_state: str, to_state: str, reason: str = "") -> AuditLog:
     """Record a workflow transition (who, when, from, to, why)."""
     return record(
-        action=AuditLog.Action.TRANSITION, instance=instance, by=by, from_state=from_state,
-        to_state=to_state, reason=reason, changes={"state": [from_state, to_state]},
+        action=AuditLog.Action.TRANSITION,
+        instance=instance,
+        by=by,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        changes={"state": [from_state, to_state]},
     )
 
 
@@ -90,9 +103,7 @@ def _values(instance) -> dict:
         return instance.audit_values()
     excluded = getattr(instance, "audit_exclude", ())
     return {
-        f.name: f.value_to_string(instance)
-        for f in instance._meta.concrete_fields
-        if f.name not in excluded
+        f.name: f.value_to_string(instance) for f in instance._meta.concrete_fields if f.name not in excluded
     }
 
 

@@ -6,9 +6,9 @@ from .models import AuditLog
 
 
 def _audited_types(request):
-    return ContentType.objects.filter(app_label__in=["accounts", "organizations", "regions", "core"]).order_by(
-        "app_label", "model"
-    )
+    return ContentType.objects.filter(
+        app_label__in=["accounts", "organizations", "regions", "core"]
+    ).order_by("app_label", "model")
 
 
 class AuditLogFilter(django_filters.FilterSet):

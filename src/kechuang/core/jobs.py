@@ -53,9 +53,10 @@ def run_job_now(name: str, kwargs: dict):
 
 
 def _load_job_modules() -> None:
+    from importlib import import_module
+
     from django.apps import apps
     from django.utils.module_loading import module_has_submodule
-    from importlib import import_module
 
     for config in apps.get_app_configs():
         if config.name.startswith("kechuang.") and module_has_submodule(config.module, "jobs"):

@@ -61,8 +61,13 @@ class AuditLog(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
@@ -101,7 +106,10 @@ class Notification(models.Model):
     """A message in a user's inbox on the workbench (also sent by e-mail when the user has one)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     subject = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -116,7 +124,9 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="notification_once"
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_once",
             )
         ]
 
@@ -129,3 +139,6 @@ class UsedFormToken(models.Model):
 
     token = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.token

@@ -1,5 +1,5 @@
-from django.core.mail import send_mass_mail
 from django.conf import settings
+from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from .models import Notification
@@ -22,9 +22,16 @@ def notify(*, recipients, subject: str, body: str = "", link: str = "", dedupe_k
             )
         fresh = [user for user in recipients if user.pk not in already]
         Notification.objects.bulk_create(
-            [Notification(recipient=u, subject=subject, body=body, link=link, dedupe_key=dedupe_key) for u in fresh]
+            [
+                Notification(recipient=u, subject=subject, body=body, link=link, dedupe_key=dedupe_key)
+                for u in fresh
+            ]
         )
-    mails = [(subject, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email]) for u in fresh if u.email]
+    mails = [
+        (subject, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
+        for u in fresh
+        if u.email
+    ]
     if mails:
         send_mass_mail(mails, fail_silently=True)
     return len(fresh)

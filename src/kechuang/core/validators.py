@@ -26,11 +26,13 @@ def validate_upload(upload) -> None:
             code="file_too_large",
         )
     name = upload.name.lower()
-    extension = name[name.rfind("."):] if "." in name else ""
+    extension = name[name.rfind(".") :] if "." in name else ""
     signatures = _SIGNATURES.get(extension)
     if signatures is None:
         raise ValidationError(_("只接受 PDF、PNG 或 JPG 文件。"), code="file_type")
     head = upload.read(16)
     upload.seek(0)
     if not any(head.startswith(sig) for sig in signatures):
-        raise ValidationError(_("文件内容与扩展名不符，请上传真实的 PDF、PNG 或 JPG 文件。"), code="file_type")
+        raise ValidationError(
+            _("文件内容与扩展名不符，请上传真实的 PDF、PNG 或 JPG 文件。"), code="file_type"
+        )

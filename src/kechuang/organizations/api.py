@@ -99,10 +99,14 @@ def _visible(request, pk: int) -> Organization:
 def organization_list(request, filters: Query[OrganizationFilters]):
     """Organizations the caller may see, filtered exactly like the list page."""
     params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
-    filterset = OrganizationFilter(params, queryset=organizations_visible_to(user=request.user), request=request)
+    filterset = OrganizationFilter(
+        params, queryset=organizations_visible_to(user=request.user), request=request
+    )
     if not filterset.is_valid():
-        raise DomainError(_("筛选条件不正确：%(errors)s") % {"errors": "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())})
+        raise DomainError(
+            _("筛选条件不正确：%(errors)s")
+            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
+        )
     return filterset.qs
 
 
@@ -125,13 +129,16 @@ def organization_update_api(request, pk: int, payload: OrganizationPatch):
     version = data.pop("version")
     if "region_code" in data:
         data["region"] = _region(data.pop("region_code"))
-    updated = organization_update(organization=organization, by=request.user, data=data, expected_version=version)
+    updated = organization_update(
+        organization=organization, by=request.user, data=data, expected_version=version
+    )
     return Organization.objects.select_related("region").get(pk=updated.pk)
 
 
 @router.post("/{pk}/verification", response=OrganizationOut, summary="核验单位")
 def organization_verify_api(request, pk: int, payload: VerificationIn):
     organization = _visible(request, pk)
-    done = organization_verify(organization=organization, by=request.user, approve=payload.approve,
-                               reason=payload.reason)
+    done = organization_verify(
+        organization=organization, by=request.user, approve=payload.approve, reason=payload.reason
+    )
     return Organization.objects.select_related("region").get(pk=done.pk)

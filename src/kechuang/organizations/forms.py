@@ -9,8 +9,20 @@ from .models import Organization
 from .services import BUREAU_EDITABLE_FIELDS, SELF_EDITABLE_FIELDS
 
 FORM_FIELD_ORDER = (
-    "kind", "name", "credit_code", "credit_code_override_reason", "institution_type", "region", "address",
-    "industry", "tech_field", "founded_on", "size", "legal_representative", "contact_phone", "license_file",
+    "kind",
+    "name",
+    "credit_code",
+    "credit_code_override_reason",
+    "institution_type",
+    "region",
+    "address",
+    "industry",
+    "tech_field",
+    "founded_on",
+    "size",
+    "legal_representative",
+    "contact_phone",
+    "license_file",
 )
 
 
@@ -47,12 +59,16 @@ class OrganizationForm(OnceFormMixin, forms.ModelForm):
         pass
 
     def changes(self) -> dict:
-        return {name: value for name, value in self.cleaned_data.items() if name not in ("form_token", "version")}
+        return {
+            name: value for name, value in self.cleaned_data.items() if name not in ("form_token", "version")
+        }
 
 
 class VerificationForm(OnceFormMixin):
     approve = forms.TypedChoiceField(
-        label=_("核验结论"), choices=[("1", _("通过")), ("0", _("退回"))], coerce=lambda v: v == "1",
+        label=_("核验结论"),
+        choices=[("1", _("通过")), ("0", _("退回"))],
+        coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

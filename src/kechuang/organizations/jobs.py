@@ -53,13 +53,16 @@ def notify_verified(*, organization_id: int) -> int:
 @job("organizations.pending_digest")
 def pending_digest() -> int:
     """Daily: remind each bureau admin and staff member how many organizations in their region await verification."""
-    from kechuang.core.scoping import scope_by_region
     from django.utils import timezone
+
+    from kechuang.core.scoping import scope_by_region
 
     sent = 0
     today = timezone.localdate().isoformat()
     for user in User.objects.filter(is_active=True, role__in=[Role.BUREAU_ADMIN, Role.BUREAU_STAFF]):
-        pending = scope_by_region(Organization.objects.filter(status=VerificationStatus.PENDING), user).count()
+        pending = scope_by_region(
+            Organization.objects.filter(status=VerificationStatus.PENDING), user
+        ).count()
         if pending:
             sent += notify(
                 recipients=[user],

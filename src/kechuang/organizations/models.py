@@ -29,14 +29,18 @@ class Organization(AuditedModel):
     name = models.CharField(_("单位名称"), max_length=100, db_index=True)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     credit_code_override_reason = models.CharField(
-        _("校验位例外理由"), max_length=200, blank=True,
+        _("校验位例外理由"),
+        max_length=200,
+        blank=True,
         help_text=_("校验位不符的历史代码（如2015年前试点代码）经科技局人员确认后登记的理由。"),
     )
     region = models.ForeignKey(
         "regions.Region", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="organizations"
     )
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    industry = models.CharField(_("行业门类"), max_length=1, choices=Industry.choices, blank=True, db_index=True)
+    industry = models.CharField(
+        _("行业门类"), max_length=1, choices=Industry.choices, blank=True, db_index=True
+    )
     tech_field = models.CharField(
         _("高新技术领域"), max_length=32, choices=TechField.choices, blank=True, db_index=True
     )
@@ -48,11 +52,18 @@ class Organization(AuditedModel):
         _("营业执照/登记证书"), upload_to="licenses/%Y/", blank=True, validators=[validate_upload]
     )
     status = models.CharField(
-        _("核验状态"), max_length=10, choices=VerificationStatus.choices, default=VerificationStatus.PENDING,
+        _("核验状态"),
+        max_length=10,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.PENDING,
         db_index=True,
     )
     verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("核验人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核验人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)

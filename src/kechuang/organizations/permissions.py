@@ -12,7 +12,9 @@ _EDITING_BUREAU_ROLES = {Role.BUREAU_ADMIN, Role.BUREAU_STAFF}
 
 
 def _in_region(user, organization) -> bool:
-    return (user.is_superuser or user.is_region_scoped) and region_within_user_scope(user, organization.region_id)
+    return (user.is_superuser or user.is_region_scoped) and region_within_user_scope(
+        user, organization.region_id
+    )
 
 
 def can_view_organization(user, organization):

@@ -22,10 +22,23 @@ from .validators import credit_code_problem, normalize_credit_code
 
 # Fields an organization's own admin may edit; identity and region changes go through the bureau.
 SELF_EDITABLE_FIELDS = (
-    "name", "address", "industry", "tech_field", "founded_on", "size", "legal_representative",
-    "contact_phone", "license_file", "institution_type",
+    "name",
+    "address",
+    "industry",
+    "tech_field",
+    "founded_on",
+    "size",
+    "legal_representative",
+    "contact_phone",
+    "license_file",
+    "institution_type",
 )
-BUREAU_EDITABLE_FIELDS = SELF_EDITABLE_FIELDS + ("kind", "credit_code", "credit_code_override_reason", "region")
+BUREAU_EDITABLE_FIELDS = SELF_EDITABLE_FIELDS + (
+    "kind",
+    "credit_code",
+    "credit_code_override_reason",
+    "region",
+)
 
 
 def check_credit_code(*, code: str, by=None, override_reason: str = "", exclude_pk=None) -> str:
@@ -40,7 +53,8 @@ def check_credit_code(*, code: str, by=None, override_reason: str = "", exclude_
     existing = Organization.objects.filter(credit_code=code).exclude(pk=exclude_pk).first()
     if existing is not None:
         raise DomainError(
-            _("统一社会信用代码 %(code)s 已登记（%(name)s），不能重复登记。") % {"code": code, "name": existing.name},
+            _("统一社会信用代码 %(code)s 已登记（%(name)s），不能重复登记。")
+            % {"code": code, "name": existing.name},
             field="credit_code",
         )
     return code
@@ -100,7 +114,9 @@ def organization_register(*, data: dict, by=None) -> Organization:
 
 @acting
 @transaction.atomic
-def organization_update(*, organization: Organization, by, data: dict, expected_version: int | None) -> Organization:
+def organization_update(
+    *, organization: Organization, by, data: dict, expected_version: int | None
+) -> Organization:
     """Change an organization's profile; refused if someone else saved it since `expected_version`."""
     locked = Organization.objects.select_for_update().get(pk=organization.pk)
     require(can_change_organization(by, locked))
@@ -109,7 +125,9 @@ def organization_update(*, organization: Organization, by, data: dict, expected_
     data = dict(data)
     if "credit_code" in data and normalize_credit_code(data["credit_code"]) != locked.credit_code:
         data["credit_code"] = check_credit_code(
-            code=data["credit_code"], by=by, override_reason=data.get("credit_code_override_reason", ""),
+            code=data["credit_code"],
+            by=by,
+            override_reason=data.get("credit_code_override_reason", ""),
             exclude_pk=locked.pk,
         )
     elif "credit_code" in data:

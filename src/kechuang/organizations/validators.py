@@ -26,7 +26,9 @@ def credit_code_problem(code: str) -> str | None:
         return _("统一社会信用代码应为18位，当前为%(n)d位。") % {"n": len(code)}
     bad = sorted({c for c in code if c not in CHARSET})
     if bad:
-        return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。") % {"chars": "、".join(bad)}
+        return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。") % {
+            "chars": "、".join(bad)
+        }
     if not code[2:8].isdigit():
         return _("统一社会信用代码第3—8位应为行政区划代码（6位数字）。")
     expected = credit_code_check_char(code[:17])

@@ -11,7 +11,12 @@ from kechuang.core.views import paginate, render_denied
 from .filters import OrganizationFilter
 from .forms import OrganizationForm, VerificationForm
 from .models import Organization
-from .permissions import can_change_organization, can_create_organization, can_verify_organization, can_view_organization
+from .permissions import (
+    can_change_organization,
+    can_create_organization,
+    can_verify_organization,
+    can_view_organization,
+)
 from .selectors import organizations_visible_to
 from .services import organization_create, organization_update, organization_verify
 
@@ -23,11 +28,15 @@ def organization_list(request):
     )
     page = paginate(request, filterset.qs)
     template = "organizations/_rows.html" if request.htmx else "organizations/list.html"
-    return render(request, template, {
-        "filter": filterset,
-        "page": page,
-        "can_create": can_create_organization(request.user, None),
-    })
+    return render(
+        request,
+        template,
+        {
+            "filter": filterset,
+            "page": page,
+            "can_create": can_create_organization(request.user, None),
+        },
+    )
 
 
 def _get_for(request, pk, predicate):
@@ -44,16 +53,24 @@ def organization_detail(request, pk):
     organization, denied = _get_for(request, pk, can_view_organization)
     if denied:
         return denied
-    history = audit_logs(user=request.user).filter(
-        content_type__app_label="organizations", content_type__model="organization", object_id=str(pk)
-    )[:20] if request.user.is_bureau or request.user.is_superuser else []
-    return render(request, "organizations/detail.html", {
-        "organization": organization,
-        "can_change": can_change_organization(request.user, organization),
-        "can_verify": can_verify_organization(request.user, organization),
-        "verification_form": VerificationForm(),
-        "history": history,
-    })
+    history = (
+        audit_logs(user=request.user).filter(
+            content_type__app_label="organizations", content_type__model="organization", object_id=str(pk)
+        )[:20]
+        if request.user.is_bureau or request.user.is_superuser
+        else []
+    )
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "organization": organization,
+            "can_change": can_change_organization(request.user, organization),
+            "can_verify": can_verify_organization(request.user, organization),
+            "verification_form": VerificationForm(),
+            "history": history,
+        },
+    )
 
 
 @login_required
@@ -75,18 +92,31 @@ def organization_edit(request, pk):
     organization, denied = _get_for(request, pk, can_change_organization)
     if denied:
         return denied
-    form = OrganizationForm(request.POST or None, request.FILES or None, instance=organization, user=request.user)
+    form = OrganizationForm(
+        request.POST or None, request.FILES or None, instance=organization, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
-        updated = perform(form, lambda: organization_update(
-            organization=organization, by=request.user, data=form.changes(),
-            expected_version=form.cleaned_data.get("version"),
-        ))
+        updated = perform(
+            form,
+            lambda: organization_update(
+                organization=organization,
+                by=request.user,
+                data=form.changes(),
+                expected_version=form.cleaned_data.get("version"),
+            ),
+        )
         if updated is not None:
             messages.success(request, _("已保存。"))
             return redirect("organizations:detail", pk=updated.pk)
-    return render(request, "organizations/form.html", {
-        "form": form, "title": _("修改单位信息"), "organization": organization,
-    })
+    return render(
+        request,
+        "organizations/form.html",
+        {
+            "form": form,
+            "title": _("修改单位信息"),
+            "organization": organization,
+        },
+    )
 
 
 @login_required
@@ -97,10 +127,15 @@ def organization_verify_view(request, pk):
         return denied
     form = VerificationForm(request.POST)
     if form.is_valid():
-        done = perform(form, lambda: organization_verify(
-            organization=organization, by=request.user, approve=form.cleaned_data["approve"],
-            reason=form.cleaned_data["reason"],
-        ))
+        done = perform(
+            form,
+            lambda: organization_verify(
+                organization=organization,
+                by=request.user,
+                approve=form.cleaned_data["approve"],
+                reason=form.cleaned_data["reason"],
+            ),
+        )
         if done is not None:
             messages.success(request, _("核验结果已保存：%(status)s") % {"status": done.get_status_display()})
             return redirect("organizations:detail", pk=pk)

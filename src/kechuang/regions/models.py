@@ -15,11 +15,17 @@ class Region(models.Model):
     name = models.CharField(_("名称"), max_length=50)
     level = models.CharField(_("层级"), max_length=10, choices=RegionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     path = models.CharField(max_length=80, db_index=True, editable=False)
     is_local_code = models.BooleanField(
-        _("本地编码"), default=False,
+        _("本地编码"),
+        default=False,
         help_text=_("没有公开的统计用区划代码时使用的本地编码，不是国家标准代码。"),
     )
     sort_order = models.PositiveIntegerField(default=0)

@@ -2,51 +2,191 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import kechuang.core.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import kechuang.core.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('regions', '0001_initial'),
+        ("regions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('kind', models.CharField(choices=[('enterprise', '企业'), ('institution', '高校院所'), ('provider', '服务机构'), ('agency', '中介机构'), ('government', '政府部门')], db_index=True, max_length=16, verbose_name='单位类型')),
-                ('institution_type', models.CharField(blank=True, choices=[('university', '高等院校'), ('research_institute', '科研院所')], max_length=20, verbose_name='院所类型')),
-                ('name', models.CharField(db_index=True, max_length=100, verbose_name='单位名称')),
-                ('credit_code', models.CharField(max_length=18, unique=True, verbose_name='统一社会信用代码')),
-                ('credit_code_override_reason', models.CharField(blank=True, help_text='校验位不符的历史代码（如2015年前试点代码）经科技局人员确认后登记的理由。', max_length=200, verbose_name='校验位例外理由')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('industry', models.CharField(blank=True, choices=[('A', '农、林、牧、渔业'), ('B', '采矿业'), ('C', '制造业'), ('D', '电力、热力、燃气及水生产和供应业'), ('E', '建筑业'), ('F', '批发和零售业'), ('G', '交通运输、仓储和邮政业'), ('H', '住宿和餐饮业'), ('I', '信息传输、软件和信息技术服务业'), ('J', '金融业'), ('K', '房地产业'), ('L', '租赁和商务服务业'), ('M', '科学研究和技术服务业'), ('N', '水利、环境和公共设施管理业'), ('O', '居民服务、修理和其他服务业'), ('P', '教育'), ('Q', '卫生和社会工作'), ('R', '文化、体育和娱乐业'), ('S', '公共管理、社会保障和社会组织'), ('T', '国际组织')], db_index=True, max_length=1, verbose_name='行业门类')),
-                ('tech_field', models.CharField(blank=True, choices=[('electronic_information', '电子信息'), ('bio_medicine', '生物与新医药'), ('aerospace', '航空航天'), ('new_materials', '新材料'), ('high_tech_services', '高技术服务'), ('new_energy', '新能源与节能'), ('resources_environment', '资源与环境'), ('advanced_manufacturing', '先进制造与自动化')], db_index=True, max_length=32, verbose_name='高新技术领域')),
-                ('founded_on', models.DateField(blank=True, null=True, verbose_name='成立日期')),
-                ('size', models.CharField(blank=True, choices=[('micro', '微型'), ('small', '小型'), ('medium', '中型'), ('large', '大型')], max_length=8, verbose_name='规模')),
-                ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='法定代表人')),
-                ('contact_phone', models.CharField(blank=True, max_length=30, verbose_name='联系电话')),
-                ('license_file', models.FileField(blank=True, upload_to='licenses/%Y/', validators=[kechuang.core.validators.validate_upload], verbose_name='营业执照/登记证书')),
-                ('status', models.CharField(choices=[('pending', '待核验'), ('verified', '已核验'), ('rejected', '未通过')], db_index=True, default='pending', max_length=10, verbose_name='核验状态')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核验时间')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='regions.region', verbose_name='属地')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核验人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise", "企业"),
+                            ("institution", "高校院所"),
+                            ("provider", "服务机构"),
+                            ("agency", "中介机构"),
+                            ("government", "政府部门"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="单位类型",
+                    ),
+                ),
+                (
+                    "institution_type",
+                    models.CharField(
+                        blank=True,
+                        choices=[("university", "高等院校"), ("research_institute", "科研院所")],
+                        max_length=20,
+                        verbose_name="院所类型",
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=100, verbose_name="单位名称")),
+                (
+                    "credit_code",
+                    models.CharField(max_length=18, unique=True, verbose_name="统一社会信用代码"),
+                ),
+                (
+                    "credit_code_override_reason",
+                    models.CharField(
+                        blank=True,
+                        help_text="校验位不符的历史代码（如2015年前试点代码）经科技局人员确认后登记的理由。",
+                        max_length=200,
+                        verbose_name="校验位例外理由",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "industry",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("A", "农、林、牧、渔业"),
+                            ("B", "采矿业"),
+                            ("C", "制造业"),
+                            ("D", "电力、热力、燃气及水生产和供应业"),
+                            ("E", "建筑业"),
+                            ("F", "批发和零售业"),
+                            ("G", "交通运输、仓储和邮政业"),
+                            ("H", "住宿和餐饮业"),
+                            ("I", "信息传输、软件和信息技术服务业"),
+                            ("J", "金融业"),
+                            ("K", "房地产业"),
+                            ("L", "租赁和商务服务业"),
+                            ("M", "科学研究和技术服务业"),
+                            ("N", "水利、环境和公共设施管理业"),
+                            ("O", "居民服务、修理和其他服务业"),
+                            ("P", "教育"),
+                            ("Q", "卫生和社会工作"),
+                            ("R", "文化、体育和娱乐业"),
+                            ("S", "公共管理、社会保障和社会组织"),
+                            ("T", "国际组织"),
+                        ],
+                        db_index=True,
+                        max_length=1,
+                        verbose_name="行业门类",
+                    ),
+                ),
+                (
+                    "tech_field",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("electronic_information", "电子信息"),
+                            ("bio_medicine", "生物与新医药"),
+                            ("aerospace", "航空航天"),
+                            ("new_materials", "新材料"),
+                            ("high_tech_services", "高技术服务"),
+                            ("new_energy", "新能源与节能"),
+                            ("resources_environment", "资源与环境"),
+                            ("advanced_manufacturing", "先进制造与自动化"),
+                        ],
+                        db_index=True,
+                        max_length=32,
+                        verbose_name="高新技术领域",
+                    ),
+                ),
+                ("founded_on", models.DateField(blank=True, null=True, verbose_name="成立日期")),
+                (
+                    "size",
+                    models.CharField(
+                        blank=True,
+                        choices=[("micro", "微型"), ("small", "小型"), ("medium", "中型"), ("large", "大型")],
+                        max_length=8,
+                        verbose_name="规模",
+                    ),
+                ),
+                (
+                    "legal_representative",
+                    models.CharField(blank=True, max_length=50, verbose_name="法定代表人"),
+                ),
+                ("contact_phone", models.CharField(blank=True, max_length=30, verbose_name="联系电话")),
+                (
+                    "license_file",
+                    models.FileField(
+                        blank=True,
+                        upload_to="licenses/%Y/",
+                        validators=[kechuang.core.validators.validate_upload],
+                        verbose_name="营业执照/登记证书",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待核验"), ("verified", "已核验"), ("rejected", "未通过")],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                        verbose_name="核验状态",
+                    ),
+                ),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核验时间")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="regions.region",
+                        verbose_name="属地",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核验人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '单位',
-                'verbose_name_plural': '单位',
-                'ordering': ['name', 'id'],
-                'indexes': [models.Index(fields=['region', 'kind', 'name'], name='organizatio_region__310abc_idx'), models.Index(fields=['kind', 'status', 'name'], name='organizatio_kind_f370ee_idx')],
+                "verbose_name": "单位",
+                "verbose_name_plural": "单位",
+                "ordering": ["name", "id"],
+                "indexes": [
+                    models.Index(fields=["region", "kind", "name"], name="organizatio_region__310abc_idx"),
+                    models.Index(fields=["kind", "status", "name"], name="organizatio_kind_f370ee_idx"),
+                ],
             },
         ),
     ]

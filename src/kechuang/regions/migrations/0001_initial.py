@@ -5,28 +5,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='区划代码')),
-                ('name', models.CharField(max_length=50, verbose_name='名称')),
-                ('level', models.CharField(choices=[('province', '省'), ('city', '市'), ('county', '区县'), ('town', '镇街')], max_length=10, verbose_name='层级')),
-                ('path', models.CharField(db_index=True, editable=False, max_length=80)),
-                ('is_local_code', models.BooleanField(default=False, help_text='没有公开的统计用区划代码时使用的本地编码，不是国家标准代码。', verbose_name='本地编码')),
-                ('sort_order', models.PositiveIntegerField(default=0)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='上级')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="区划代码"
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="名称")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("province", "省"), ("city", "市"), ("county", "区县"), ("town", "镇街")],
+                        max_length=10,
+                        verbose_name="层级",
+                    ),
+                ),
+                ("path", models.CharField(db_index=True, editable=False, max_length=80)),
+                (
+                    "is_local_code",
+                    models.BooleanField(
+                        default=False,
+                        help_text="没有公开的统计用区划代码时使用的本地编码，不是国家标准代码。",
+                        verbose_name="本地编码",
+                    ),
+                ),
+                ("sort_order", models.PositiveIntegerField(default=0)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="上级",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '行政区划',
-                'verbose_name_plural': '行政区划',
-                'ordering': ['path'],
+                "verbose_name": "行政区划",
+                "verbose_name_plural": "行政区划",
+                "ordering": ["path"],
             },
         ),
     ]
