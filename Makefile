@@ -36,5 +36,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
 
+messages: $(STAMP)
+	bash scripts/messages.sh
+
 clean:
 	rm -rf $(VENV) var

@@ -141,3 +141,29 @@ def test_officer_of_another_region_cannot_verify(world):
     org = OrganizationFactory(status=VerificationStatus.PENDING, region=region("330603L03"))
     with pytest.raises(PermissionDenied):
         organization_verify(organization=org, by=world["zj_officer"], approve=True)
+
+
+def test_pilot_code_override_works_whatever_the_interface_language(world):
+    from django.utils import translation
+
+    with translation.override("en"):
+        org = organization_create(
+            by=world["staff"],
+            data=_data(credit_code="91350211M00013FA1N", credit_code_override_reason="pilot code, checked"),
+        )
+    assert org.credit_code == "91350211M00013FA1N"
+
+
+def test_override_reason_does_not_excuse_a_malformed_code(world):
+    with pytest.raises(DomainError) as exc:
+        organization_create(
+            by=world["staff"], data=_data(credit_code="91350211M00013FA1", credit_code_override_reason="试点")
+        )
+    assert exc.value.message == "统一社会信用代码应为18位，当前为17位。"
+
+
+def test_enterprise_cannot_use_the_override(world):
+    from kechuang.organizations.services import check_credit_code
+
+    with pytest.raises(DomainError):
+        check_credit_code(code="91350211M00013FA1N", by=world["ent_a"], override_reason="试点")

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kechuang.accounts.enums import Role
 from kechuang.accounts.models import User
@@ -66,7 +67,7 @@ def pending_digest() -> int:
         if pending:
             sent += notify(
                 recipients=[user],
-                subject=_("有 %(n)d 家单位待核验") % {"n": pending},
+                subject=ngettext("有 %(n)d 家单位待核验", "有 %(n)d 家单位待核验", pending) % {"n": pending},
                 link=reverse("organizations:list") + "?status=pending",
                 dedupe_key=f"pending-digest-{today}",
             )

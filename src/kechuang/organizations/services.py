@@ -18,7 +18,7 @@ from .permissions import (
     can_override_credit_code,
     can_verify_organization,
 )
-from .validators import credit_code_problem, normalize_credit_code
+from .validators import credit_code_only_check_character_wrong, credit_code_problem, normalize_credit_code
 
 # Fields an organization's own admin may edit; identity and region changes go through the bureau.
 SELF_EDITABLE_FIELDS = (
@@ -47,7 +47,7 @@ def check_credit_code(*, code: str, by=None, override_reason: str = "", exclude_
     problem = credit_code_problem(code)
     if problem:
         # rules.md §4.3: real pre-2015 pilot codes fail the check; bureau staff may register them.
-        overridable = len(code) == 18 and "校验位" in problem
+        overridable = credit_code_only_check_character_wrong(code)
         if not (overridable and override_reason.strip() and by is not None and can_override_credit_code(by)):
             raise DomainError(problem, field="credit_code")
     existing = Organization.objects.filter(credit_code=code).exclude(pk=exclude_pk).first()

@@ -40,6 +40,16 @@ def credit_code_problem(code: str) -> str | None:
     return None
 
 
+def credit_code_only_check_character_wrong(code: str) -> bool:
+    """True when the code is well-formed but its check character does not match (pilot codes)."""
+    return (
+        len(code) == 18
+        and all(c in CHARSET for c in code)
+        and code[2:8].isdigit()
+        and code[17] != credit_code_check_char(code[:17])
+    )
+
+
 def validate_credit_code(value: str) -> None:
     problem = credit_code_problem(normalize_credit_code(value))
     if problem:
