@@ -3,6 +3,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .errors import ConflictError
 
@@ -52,12 +53,12 @@ class AuditLog(models.Model):
     """One immutable line of the audit trail: who did what to which record, when, from where."""
 
     class Action(models.TextChoices):
-        CREATE = "create", _("新建")
-        UPDATE = "update", _("修改")
-        DELETE = "delete", _("删除")
-        TRANSITION = "transition", _("流转")
-        LOGIN = "login", _("登录")
-        SECURITY = "security", _("安全操作")
+        CREATE = "create", pgettext_lazy("audit action", "新建")
+        UPDATE = "update", pgettext_lazy("audit action", "修改")
+        DELETE = "delete", pgettext_lazy("audit action", "删除")
+        TRANSITION = "transition", pgettext_lazy("audit action", "流转")
+        LOGIN = "login", pgettext_lazy("audit action", "登录")
+        SECURITY = "security", pgettext_lazy("audit action", "安全操作")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -137,8 +138,12 @@ class Notification(models.Model):
 class UsedFormToken(models.Model):
     """A one-time form token already spent, so a form posted twice is refused the second time."""
 
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(_("令牌"), max_length=64, unique=True)
     used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("已用表单令牌")
+        verbose_name_plural = _("已用表单令牌")
 
     def __str__(self) -> str:
         return self.token
