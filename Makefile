@@ -29,8 +29,10 @@ run: setup
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Province-scale timings on PostgreSQL (a database of its own, kechuang_bench); see docs/bench.md.
 bench: $(STAMP)
-	$(BIN)/python -m kechuang.bench $(BENCH_ARGS)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench#')} \
+	  $(BIN)/python -m kechuang.bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

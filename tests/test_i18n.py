@@ -27,7 +27,10 @@ def test_compiled_catalogue_matches_the_po():
 def test_key_strings_in_english():
     with translation.override("en"):
         assert translation.gettext("我的工作台") == "My workbench"
-        assert translation.gettext("绍兴市科技创新服务平台") == "Shaoxing Science and Technology Innovation Platform"
+        assert (
+            translation.gettext("绍兴市科技创新服务平台")
+            == "Shaoxing Science and Technology Innovation Platform"
+        )
         assert translation.ngettext("有 %(n)d 家单位待核验", "有 %(n)d 家单位待核验", 2) % {"n": 2} == (
             "2 organizations awaiting verification"
         )

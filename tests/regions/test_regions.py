@@ -14,8 +14,12 @@ pytestmark = pytest.mark.django_db
 def test_shaoxing_and_its_counties_have_their_gb2260_codes():
     # rules.md §7
     assert dict(Region.objects.filter(parent_id="330600").values_list("code", "name")) == {
-        "330602": "越城区", "330603": "柯桥区", "330604": "上虞区",
-        "330624": "新昌县", "330681": "诸暨市", "330683": "嵊州市",
+        "330602": "越城区",
+        "330603": "柯桥区",
+        "330604": "上虞区",
+        "330624": "新昌县",
+        "330681": "诸暨市",
+        "330683": "嵊州市",
     }
     assert Region.objects.get(pk="330600").parent_id == "330000"
 
@@ -43,7 +47,9 @@ def test_scope_by_region_keeps_only_the_users_subtree():
     OrganizationFactory(region=region("330681L01"), name="诸暨")
     county = UserFactory(role=Role.OFFICER, region=region("330603"))
     town = UserFactory(role=Role.OFFICER, region=region("330603L01"))
-    names = lambda user: sorted(scope_by_region(Organization.objects.all(), user).values_list("name", flat=True))  # noqa: E731
+    names = lambda user: sorted(
+        scope_by_region(Organization.objects.all(), user).values_list("name", flat=True)
+    )  # noqa: E731
     assert names(county) == ["柯桥", "柯桥区直属"]
     assert names(town) == ["柯桥"]
     assert region_within_user_scope(county, "330603L02") and not region_within_user_scope(town, "330603L02")

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.shortcuts import render
 
 from .filters import AuditLogFilter
@@ -7,7 +7,15 @@ from .selectors import audit_logs
 
 
 def paginate(request, queryset, per_page: int = 20):
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """A page of `queryset`; a first page that is not full needs no COUNT (a second scan on searches)."""
+    paginator = Paginator(queryset, per_page)
+    number = request.GET.get("page")
+    if number in (None, "", "1"):
+        rows = list(queryset[:per_page])
+        if len(rows) < per_page:
+            paginator.count = len(rows)  # cached_property: set it, and the COUNT query never runs
+            return Page(rows, 1, paginator)
+    return paginator.get_page(number)
 
 
 def render_denied(request, reason: str, status: int = 403):

@@ -1,5 +1,4 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.scoping import user_region_codes
@@ -43,7 +42,10 @@ class OrganizationFilter(django_filters.FilterSet):
         code = normalize_credit_code(value)
         if len(code) == 18 and code.isalnum():
             return queryset.filter(credit_code=code)
-        return queryset.filter(Q(name__icontains=value))
+        if value.lower() == value.upper():
+            # No cased letters (Chinese): a plain LIKE, which the trigram index serves, not UPPER() per row.
+            return queryset.filter(name__contains=value)
+        return queryset.filter(name__icontains=value)
 
     def filter_region(self, queryset, name, value):
         return queryset.filter(region_id__in=regions_under(value))

@@ -75,6 +75,7 @@ class Organization(AuditedModel):
         indexes = [
             models.Index(fields=["region", "kind", "name"]),
             models.Index(fields=["kind", "status", "name"]),
+            models.Index(fields=["kind", "industry", "region"]),
         ]
 
     def __str__(self) -> str:

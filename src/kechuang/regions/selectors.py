@@ -5,18 +5,18 @@ from .models import Region
 
 def regions_under(region: Region | str) -> list[str]:
     """Codes of `region` and of every region below it."""
-    region = region if isinstance(region, Region) else Region.objects.get(pk=region)
-    return _codes_with_prefix(region.path)
+    return list(_codes_under(region.code if isinstance(region, Region) else region))
 
 
 @lru_cache(maxsize=512)
-def _codes_with_prefix(path: str) -> list[str]:
+def _codes_under(code: str) -> tuple[str, ...]:
     # Regions change only through migrations, so caching per process is safe; tests clear it.
-    return list(Region.objects.filter(path__startswith=path).values_list("code", flat=True))
+    path = Region.objects.values_list("path", flat=True).get(pk=code)
+    return tuple(Region.objects.filter(path__startswith=path).values_list("code", flat=True))
 
 
 def clear_region_cache() -> None:
-    _codes_with_prefix.cache_clear()
+    _codes_under.cache_clear()
 
 
 def regions_for_choice(root: Region | None = None, max_level: str | None = None):

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='usedformtoken',
-            options={'verbose_name': '已用表单令牌', 'verbose_name_plural': '已用表单令牌'},
+            name="usedformtoken",
+            options={"verbose_name": "已用表单令牌", "verbose_name_plural": "已用表单令牌"},
         ),
         migrations.AlterField(
-            model_name='usedformtoken',
-            name='token',
-            field=models.CharField(max_length=64, unique=True, verbose_name='令牌'),
+            model_name="usedformtoken",
+            name="token",
+            field=models.CharField(max_length=64, unique=True, verbose_name="令牌"),
         ),
     ]
