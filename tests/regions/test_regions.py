@@ -47,9 +47,10 @@ def test_scope_by_region_keeps_only_the_users_subtree():
     OrganizationFactory(region=region("330681L01"), name="诸暨")
     county = UserFactory(role=Role.OFFICER, region=region("330603"))
     town = UserFactory(role=Role.OFFICER, region=region("330603L01"))
-    names = lambda user: sorted(
-        scope_by_region(Organization.objects.all(), user).values_list("name", flat=True)
-    )  # noqa: E731
+
+    def names(user):
+        return sorted(scope_by_region(Organization.objects.all(), user).values_list("name", flat=True))
+
     assert names(county) == ["柯桥", "柯桥区直属"]
     assert names(town) == ["柯桥"]
     assert region_within_user_scope(county, "330603L02") and not region_within_user_scope(town, "330603L02")
