@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.forms import perform
 from kechuang.core.models import Notification
+from kechuang.core.views import act_and_redirect, render_denied
 
 from .enums import MembershipStatus
 from .forms import ApiTokenForm, LoginForm, MembershipDecisionForm, RegistrationForm
@@ -83,8 +84,6 @@ def notifications_mark_read(request):
 def members(request):
     user = request.user
     if not (user.is_org_admin and user.active_organization_id):
-        from kechuang.core.views import render_denied
-
         return render_denied(request, _("只有本单位管理员可以审核单位成员。"))
     people = User.objects.filter(organization_id=user.organization_id).order_by(
         "membership_status", "username"
@@ -99,23 +98,18 @@ def members(request):
 def member_decide(request, pk):
     member = get_object_or_404(User, pk=pk)
     form = MembershipDecisionForm(request.POST)
-    if form.is_valid():
-        done = perform(
-            form,
-            lambda: membership_decide(
-                member=member,
-                by=request.user,
-                approve=form.cleaned_data["approve"],
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("已处理 %(name)s 的申请。") % {"name": done})
-            return redirect("accounts:members")
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("accounts:members")
+    return act_and_redirect(
+        request,
+        form,
+        lambda: membership_decide(
+            member=member,
+            by=request.user,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda done: _("已处理 %(name)s 的申请。") % {"name": done},
+        to="accounts:members",
+    )
 
 
 @login_required

@@ -1,8 +1,10 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from .filters import AuditLogFilter
+from .forms import perform
 from .selectors import audit_logs
 
 
@@ -16,6 +18,22 @@ def paginate(request, queryset, per_page: int = 20):
             paginator.count = len(rows)  # cached_property: set it, and the COUNT query never runs
             return Page(rows, 1, paginator)
     return paginator.get_page(number)
+
+
+def act_and_redirect(request, form, action, *, success, to):
+    """For small POST-only forms (approve/reject buttons): run `action` and go back to `to`.
+
+    The outcome, or every error, is shown as a message on the page the user returns to.
+    """
+    if form.is_valid():
+        result = perform(form, action)
+        if result is not None:
+            messages.success(request, success(result))
+            return redirect(to)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(to)
 
 
 def render_denied(request, reason: str, status: int = 403):

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kechuang.core.forms import perform
 from kechuang.core.selectors import audit_logs
-from kechuang.core.views import paginate, render_denied
+from kechuang.core.views import act_and_redirect, paginate, render_denied
 
 from .filters import OrganizationFilter
 from .forms import OrganizationForm, VerificationForm
@@ -126,20 +127,15 @@ def organization_verify_view(request, pk):
     if denied:
         return denied
     form = VerificationForm(request.POST)
-    if form.is_valid():
-        done = perform(
-            form,
-            lambda: organization_verify(
-                organization=organization,
-                by=request.user,
-                approve=form.cleaned_data["approve"],
-                reason=form.cleaned_data["reason"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("核验结果已保存：%(status)s") % {"status": done.get_status_display()})
-            return redirect("organizations:detail", pk=pk)
-    for errors in form.errors.values():
-        for error in errors:
-            messages.error(request, error)
-    return redirect("organizations:detail", pk=pk)
+    return act_and_redirect(
+        request,
+        form,
+        lambda: organization_verify(
+            organization=organization,
+            by=request.user,
+            approve=form.cleaned_data["approve"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda done: _("核验结果已保存：%(status)s") % {"status": done.get_status_display()},
+        to=reverse("organizations:detail", args=[pk]),
+    )
