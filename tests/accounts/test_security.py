@@ -96,7 +96,9 @@ def test_login_is_recorded_with_the_address(client, world):
     from ..factories import audit_for
 
     user = world["ent_a"]
-    client.post(reverse("accounts:login"), {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.9.8.7")
+    client.post(
+        reverse("accounts:login"), {"username": user.username, "password": PASSWORD}, REMOTE_ADDR="10.9.8.7"
+    )
     log = audit_for(user, action="login").get()
     assert (log.actor, log.ip_address, log.reason) == (user, "10.9.8.7", "登录成功")
     assert not audit_for(user, action="update").exists()  # last_login is bookkeeping, not a change

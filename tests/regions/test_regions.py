@@ -69,3 +69,11 @@ def test_region_data_migration_is_idempotent():
     before = Region.objects.count()
     assert load_regions(Region) == before
     assert Region.objects.count() == before
+
+
+def test_select_boxes_name_towns_with_their_county(client):
+    from django.urls import reverse
+
+    body = client.get(reverse("accounts:register")).content.decode()
+    assert '<option value="330603L06">柯桥区 · 钱清镇</option>' in body
+    assert '<option value="330603">柯桥区</option>' in body

@@ -6,6 +6,7 @@ from kechuang.core.forms import OnceFormMixin
 from kechuang.organizations.enums import Industry, TechField
 from kechuang.organizations.validators import credit_code_problem, normalize_credit_code
 from kechuang.regions.models import Region
+from kechuang.regions.selectors import label_regions
 
 from .services import ROLE_FOR_KIND
 
@@ -51,6 +52,10 @@ class RegistrationForm(OnceFormMixin):
     )
     password1 = forms.CharField(label=_("密码"), widget=forms.PasswordInput)
     password2 = forms.CharField(label=_("确认密码"), widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_regions(self.fields["region"])
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data["credit_code"])

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.scoping import user_region_codes
 from kechuang.regions.models import Region
-from kechuang.regions.selectors import regions_under
+from kechuang.regions.selectors import label_regions, regions_under
 
 from .enums import Industry, OrganizationKind, OrganizationSize, TechField, VerificationStatus
 from .models import Organization
@@ -34,6 +34,10 @@ class OrganizationFilter(django_filters.FilterSet):
     class Meta:
         model = Organization
         fields = ["q", "kind", "region", "industry", "tech_field", "size", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_regions(self.form.fields["region"])
 
     def filter_q(self, queryset, name, value):
         value = value.strip()

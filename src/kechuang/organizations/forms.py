@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.core.forms import OnceFormMixin
 from kechuang.core.scoping import user_region_codes
 from kechuang.regions.models import Region
+from kechuang.regions.selectors import label_regions
 
 from .models import Organization
 from .services import BUREAU_EDITABLE_FIELDS, SELF_EDITABLE_FIELDS
@@ -46,6 +47,7 @@ class OrganizationForm(OnceFormMixin, forms.ModelForm):
             codes = user_region_codes(user)
             regions = Region.objects.exclude(level="province").order_by("path")
             self.fields["region"].queryset = regions if codes is None else regions.filter(code__in=codes)
+            label_regions(self.fields["region"])
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

@@ -43,6 +43,13 @@ class Region(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def choice_label(self) -> str:
+        """How a select box shows the region: a town with its county, since town names repeat."""
+        if self.level == RegionLevel.TOWN and self.parent_id:
+            return f"{self.parent.name} · {self.name}"
+        return self.name
+
+    @property
     def full_name(self) -> str:
         names = []
         region = self

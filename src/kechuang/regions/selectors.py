@@ -27,3 +27,9 @@ def regions_for_choice(root: Region | None = None, max_level: str | None = None)
     if max_level == "county":
         qs = qs.exclude(level="town")
     return qs.order_by("path")
+
+
+def label_regions(field) -> None:
+    """Make a region ModelChoiceField show towns with their county and load parents in one query."""
+    field.queryset = field.queryset.select_related("parent")
+    field.label_from_instance = lambda region: region.choice_label
