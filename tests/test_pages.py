@@ -144,6 +144,10 @@ def test_valid_upload_is_stored(client, world):
     assert _edit_with_file(client, org, pdf, "u4").status_code == 302
     org.refresh_from_db()
     assert org.license_file.name.startswith("licenses/") and org.license_file.name.endswith(".pdf")
+    own = client.get(reverse("organizations:license", args=[org.pk]))
+    assert (own.status_code, b"".join(own.streaming_content)) == (200, b"%PDF-1.4\n%%EOF")
+    client.force_login(world["ent_b"])
+    assert client.get(reverse("organizations:license", args=[org.pk])).status_code == 403
 
 
 def test_verification_through_the_page(client, world):

@@ -9,4 +9,5 @@ urlpatterns = [
     path("<int:pk>/", views.organization_detail, name="detail"),
     path("<int:pk>/edit/", views.organization_edit, name="edit"),
     path("<int:pk>/verify/", views.organization_verify_view, name="verify"),
+    path("<int:pk>/license/", views.organization_license, name="license"),
 ]

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -71,6 +72,21 @@ def organization_detail(request, pk):
             "verification_form": VerificationForm(),
             "history": history,
         },
+    )
+
+
+@login_required
+def organization_license(request, pk):
+    """The uploaded licence, only for those who may see the organization (never a public media URL)."""
+    organization, denied = _get_for(request, pk, can_view_organization)
+    if denied:
+        return denied
+    if not organization.license_file:
+        raise Http404
+    return FileResponse(
+        organization.license_file.open("rb"),
+        as_attachment=False,
+        filename=organization.license_file.name.rsplit("/", 1)[-1],
     )
 
 
