@@ -9,23 +9,6 @@ from kechuang.regions.selectors import label_regions
 from .models import Organization
 from .services import BUREAU_EDITABLE_FIELDS, SELF_EDITABLE_FIELDS
 
-FORM_FIELD_ORDER = (
-    "kind",
-    "name",
-    "credit_code",
-    "credit_code_override_reason",
-    "institution_type",
-    "region",
-    "address",
-    "industry",
-    "tech_field",
-    "founded_on",
-    "size",
-    "legal_representative",
-    "contact_phone",
-    "license_file",
-)
-
 
 class OrganizationForm(OnceFormMixin, forms.ModelForm):
     """Profile form; the fields offered depend on who edits (bureau staff or the organization's admin)."""
@@ -34,7 +17,7 @@ class OrganizationForm(OnceFormMixin, forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = FORM_FIELD_ORDER
+        fields = BUREAU_EDITABLE_FIELDS
         widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args, user, **kwargs):

@@ -20,9 +20,14 @@ from .permissions import (
 )
 from .validators import credit_code_only_check_character_wrong, credit_code_problem, normalize_credit_code
 
-# Fields an organization's own admin may edit; identity and region changes go through the bureau.
-SELF_EDITABLE_FIELDS = (
+# Everything bureau staff may edit, in the order forms show it.
+BUREAU_EDITABLE_FIELDS = (
+    "kind",
     "name",
+    "credit_code",
+    "credit_code_override_reason",
+    "institution_type",
+    "region",
     "address",
     "industry",
     "tech_field",
@@ -31,13 +36,12 @@ SELF_EDITABLE_FIELDS = (
     "legal_representative",
     "contact_phone",
     "license_file",
-    "institution_type",
 )
-BUREAU_EDITABLE_FIELDS = SELF_EDITABLE_FIELDS + (
-    "kind",
-    "credit_code",
-    "credit_code_override_reason",
-    "region",
+# An organization's own admin may not change its identity (kind, credit code) or its region.
+SELF_EDITABLE_FIELDS = tuple(
+    f
+    for f in BUREAU_EDITABLE_FIELDS
+    if f not in ("kind", "credit_code", "credit_code_override_reason", "region")
 )
 
 
