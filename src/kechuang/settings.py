@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.organizations",
     "kechuang.portal",
+    "kechuang.projects",
     "kechuang.demo",
 ]
 

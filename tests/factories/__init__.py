@@ -60,3 +60,51 @@ def audit_for(instance, **filters):
     return AuditLog.objects.filter(
         content_type=ContentType.objects.get_for_model(type(instance)), object_id=str(instance.pk), **filters
     )
+
+
+def make_call(*, opens_at=None, closes_at=None, region_code="330600", eligibility=None, quotas=None, **extra):
+    """A published call of a city program with the standard form, open now unless told otherwise."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kechuang.projects.defaults import STANDARD_FORM
+    from kechuang.projects.models import Call, Program, RecommendationQuota, default_eligibility
+
+    now = timezone.now()
+    program, _ = Program.objects.get_or_create(
+        code=f"p-{region_code}",
+        defaults={"name": "重点研发计划", "department": "high_tech", "region": region(region_code)},
+    )
+    call = Call.objects.create(
+        program=program,
+        title=extra.pop("title", "2026年度重点研发计划申报指南"),
+        year=2026,
+        opens_at=opens_at or now - timedelta(days=1),
+        closes_at=closes_at or now + timedelta(days=10),
+        is_published=True,
+        eligibility=eligibility or default_eligibility(),
+        form_definition=STANDARD_FORM,
+        budget_cap=Decimal("500000"),
+        total_budget=Decimal("5000000"),
+        **extra,
+    )
+    for code, quota in (quotas or {}).items():
+        RecommendationQuota.objects.create(call=call, region=region(code), quota=quota)
+    return call
+
+
+def complete_data() -> dict:
+    return {
+        "title": "高性能纺织纤维智能制造关键技术研究",
+        "contact": "张三",
+        "phone": "13800000000",
+        "field": "新材料",
+        "summary": "研究高性能纤维的连续化制备工艺。",
+        "start": "2027-01-01",
+        "end": "2028-12-31",
+        "amount": "300000",
+        "budget": [{"item": "设备费", "amount": "200000"}, {"item": "材料费", "amount": "100000"}],
+        "team": [{"name": "张三", "title": "高级工程师", "role": "负责人"}],
+    }

@@ -64,3 +64,8 @@ class VerificationStatus(models.TextChoices):
     PENDING = "pending", _("待核验")
     VERIFIED = "verified", _("已核验")
     REJECTED = "rejected", _("未通过")
+
+
+class QualificationKind(models.TextChoices):
+    TSME = "tsme", _("科技型中小企业")
+    HNTE = "hnte", _("高新技术企业")

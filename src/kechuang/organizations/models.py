@@ -10,6 +10,7 @@ from .enums import (
     InstitutionType,
     OrganizationKind,
     OrganizationSize,
+    QualificationKind,
     TechField,
     VerificationStatus,
 )
@@ -80,3 +81,31 @@ class Organization(AuditedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Qualification(AuditedModel):
+    """A recognition an organization holds for a period (科技型中小企业, 高新技术企业 …).
+
+    The enterprises module manages them; calls check them for eligibility.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    kind = models.CharField(_("资质类型"), max_length=16, choices=QualificationKind.choices)
+    certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
+    valid_from = models.DateField(_("有效期起"))
+    valid_until = models.DateField(_("有效期止"))
+
+    class Meta:
+        verbose_name = _("资质")
+        verbose_name_plural = _("资质")
+        ordering = ["organization", "kind", "-valid_until"]
+        indexes = [models.Index(fields=["organization", "kind", "valid_until"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.get_kind_display()}"
+
+    @property
+    def region_id(self):
+        return self.organization.region_id

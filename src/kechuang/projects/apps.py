@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProjectsConfig(AppConfig):
+    name = "kechuang.projects"
+    label = "projects"
+    verbose_name = _("科技计划项目")

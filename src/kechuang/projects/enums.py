@@ -1,0 +1,44 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class ApplicationState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("已提交，待属地推荐")
+    RECOMMENDED = "recommended", _("已推荐，待形式审查")
+    RETURNED = "returned", _("退回修改")
+    CHECKED = "checked", _("形式审查通过，待专家评审")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+class ApplicationAction(models.TextChoices):
+    SUBMIT = "submit", pgettext_lazy("application action", "提交")
+    WITHDRAW = "withdraw", pgettext_lazy("application action", "撤回")
+    RECOMMEND = "recommend", pgettext_lazy("application action", "推荐")
+    NOT_RECOMMEND = "not_recommend", pgettext_lazy("application action", "不予推荐")
+    PASS_CHECK = "pass_check", pgettext_lazy("application action", "形式审查通过")
+    RETURN = "return", pgettext_lazy("application action", "退回修改")
+    REJECT = "reject", pgettext_lazy("application action", "不予受理")
+
+
+class Holder(models.TextChoices):
+    """Who has to act on an application now (shown to the applicant as 'who holds the file')."""
+
+    APPLICANT = "applicant", _("申报单位")
+    LOCALITY = "locality", _("属地科技部门")
+    BUREAU = "bureau", _("科技局业务处室")
+    EXPERTS = "experts", _("评审专家")
+    NOBODY = "", _("无")
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("文本")
+    LONGTEXT = "longtext", _("长文本")
+    NUMBER = "number", _("数字")
+    MONEY = "money", _("金额")
+    DATE = "date", _("日期")
+    CHOICE = "choice", _("单选")
+    TABLE = "table", _("表格")
+    FILE = "file", _("附件")

@@ -1,0 +1,228 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.accounts.enums import Department
+from kechuang.core.models import AuditedModel
+from kechuang.core.validators import validate_upload
+
+from .enums import ApplicationState, Holder
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+class Program(AuditedModel):
+    """A 科技计划类别: a standing funding line of a bureau under which calls are opened each year."""
+
+    name = models.CharField(_("计划类别"), max_length=100)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    department = models.CharField(_("主管处室"), max_length=20, choices=Department.choices)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("主管区划"), on_delete=models.PROTECT, related_name="programs"
+    )
+    description = models.TextField(_("说明"), blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("计划类别")
+        verbose_name_plural = _("计划类别")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_eligibility() -> dict:
+    return {
+        "organization_kinds": ["enterprise", "institution"],
+        "region_codes": [],  # empty: everywhere under the program's region
+        "qualifications": [],  # e.g. ["tsme"]; any one of them suffices
+        "require_clean_integrity": True,
+        "max_applications_per_organization": 1,
+    }
+
+
+def default_review_scheme() -> dict:
+    return {
+        "criteria": [
+            {"key": "innovation", "name": "创新性", "weight": 30, "description": ""},
+            {"key": "feasibility", "name": "可行性", "weight": 30, "description": ""},
+            {"key": "benefit", "name": "预期效益", "weight": 25, "description": ""},
+            {"key": "team", "name": "团队与基础", "weight": 15, "description": ""},
+        ],
+        "experts_per_application": 5,
+        "aggregation": "trimmed_mean",  # drop highest and lowest with ≥5 reviews, else mean
+        "blind": False,
+        "avoid_applicant_region": False,
+    }
+
+
+def default_stage_days() -> dict:
+    # Working time each stage may take before it shows as overdue (days).
+    return {"submitted": 7, "recommended": 10, "returned": 5, "checked": 20}
+
+
+class Call(AuditedModel):
+    """A 申报指南/批次: one year's call of a program, with its dates, rules, form and review scheme."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("计划类别"), on_delete=models.PROTECT, related_name="calls"
+    )
+    title = models.CharField(_("申报指南"), max_length=150)
+    year = models.PositiveIntegerField(_("年度"))
+    guide = models.TextField(_("指南正文"), blank=True)
+    opens_at = models.DateTimeField(_("开始申报时间"))
+    closes_at = models.DateTimeField(_("截止申报时间"))
+    is_published = models.BooleanField(_("已发布"), default=False)
+    eligibility = models.JSONField(_("申报条件"), default=default_eligibility)
+    form_definition = models.JSONField(_("申报书表单"), default=list)
+    budget_cap = models.DecimalField(_("单项资助上限（元）"), **MONEY)
+    total_budget = models.DecimalField(_("资助总额（元）"), **MONEY)
+    review_scheme = models.JSONField(_("评审方案"), default=default_review_scheme)
+    stage_days = models.JSONField(_("各环节时限（天）"), default=default_stage_days)
+
+    class Meta:
+        verbose_name = _("申报指南")
+        verbose_name_plural = _("申报指南")
+        ordering = ["-opens_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="call_closes_after_opening"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def region_id(self):
+        return self.program.region_id
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.is_published and self.opens_at <= at <= self.closes_at
+
+
+class RecommendationQuota(models.Model):
+    """How many applications a locality may recommend to one call."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("申报指南"), on_delete=models.CASCADE, related_name="quotas"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="+"
+    )
+    quota = models.PositiveIntegerField(_("推荐名额"))
+
+    class Meta:
+        verbose_name = _("推荐名额")
+        verbose_name_plural = _("推荐名额")
+        constraints = [models.UniqueConstraint(fields=["call", "region"], name="one_quota_per_region")]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.region} · {self.quota}"
+
+
+class Application(AuditedModel):
+    """A 申报书: one organization's application to a call, filled against a frozen copy of the call's form."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="applications"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("申报单位"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="applications"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("项目名称"), max_length=200, blank=True)
+    requested_amount = models.DecimalField(_("申请经费（元）"), null=True, blank=True, **MONEY)
+    state = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ApplicationState.choices,
+        default=ApplicationState.DRAFT,
+        db_index=True,
+    )
+    state_since = models.DateTimeField(_("进入当前状态"), default=timezone.now)
+    holder = models.CharField(
+        _("当前经办"), max_length=12, choices=Holder.choices, default=Holder.APPLICANT, blank=True
+    )
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True)
+    form_definition = models.JSONField(_("表单定义（填报时）"), default=list)
+    data = models.JSONField(_("申报内容"), default=dict, blank=True)
+    receipt_number = models.CharField(_("受理编号"), max_length=32, unique=True, null=True, blank=True)
+    submit_started_at = models.DateTimeField(_("开始提交时间"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    correction_note = models.TextField(_("修改意见"), blank=True)
+    check_results = models.JSONField(_("形式审查结果"), default=list, blank=True)
+    recommendation_comment = models.TextField(_("推荐意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("申报书")
+        verbose_name_plural = _("申报书")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["call", "state"]),
+            models.Index(fields=["region", "state"]),
+            models.Index(fields=["organization", "call"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or str(_("（未命名申报书）"))
+
+
+class ApplicationFile(models.Model):
+    """A file attached to an application's file field."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    field_key = models.CharField(max_length=40)
+    file = models.FileField(upload_to="applications/%Y/", validators=[validate_upload])
+    name = models.CharField(_("文件名"), max_length=200)
+    size = models.PositiveIntegerField(_("大小"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申报附件")
+        verbose_name_plural = _("申报附件")
+        ordering = ["field_key", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntegrityRecord(AuditedModel):
+    """A 科研诚信/失信 record: while it lasts, the organization may not apply."""
+
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("单位"),
+        on_delete=models.PROTECT,
+        related_name="integrity_records",
+    )
+    reason = models.TextField(_("事由"))
+    starts_on = models.DateField(_("起始日期"))
+    ends_on = models.DateField(_("截止日期"))
+
+    class Meta:
+        verbose_name = _("科研诚信记录")
+        verbose_name_plural = _("科研诚信记录")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.organization} · {self.starts_on}–{self.ends_on}"
+
+    @property
+    def region_id(self):
+        return self.organization.region_id

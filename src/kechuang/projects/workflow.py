@@ -1,0 +1,36 @@
+"""The application workflow as data: every state, every allowed transition and who may take it."""
+
+from kechuang.core.workflow import Transition, Workflow
+
+from .enums import ApplicationAction as A
+from .enums import ApplicationState as S
+from .enums import Holder
+from .permissions import applicant_may, bureau_may, locality_may
+
+APPLICATION_WORKFLOW = Workflow(
+    "application",
+    {
+        (S.DRAFT, A.SUBMIT): Transition(S.SUBMITTED, applicant_may),
+        (S.DRAFT, A.WITHDRAW): Transition(S.WITHDRAWN, applicant_may),
+        (S.SUBMITTED, A.WITHDRAW): Transition(S.WITHDRAWN, applicant_may, needs_reason=True),
+        (S.SUBMITTED, A.RECOMMEND): Transition(S.RECOMMENDED, locality_may),
+        (S.SUBMITTED, A.NOT_RECOMMEND): Transition(S.REJECTED, locality_may, needs_reason=True),
+        (S.RECOMMENDED, A.PASS_CHECK): Transition(S.CHECKED, bureau_may),
+        (S.RECOMMENDED, A.RETURN): Transition(S.RETURNED, bureau_may, needs_reason=True),
+        (S.RECOMMENDED, A.REJECT): Transition(S.REJECTED, bureau_may, needs_reason=True),
+        # A corrected application goes straight back to the formal check that returned it.
+        (S.RETURNED, A.SUBMIT): Transition(S.RECOMMENDED, applicant_may),
+    },
+    state_labels={s.value: str(s.label) for s in S},
+)
+
+# Who holds the file in each state, for the applicant's "who has it now" line and overdue lists.
+HOLDER_BY_STATE = {
+    S.DRAFT: Holder.APPLICANT,
+    S.RETURNED: Holder.APPLICANT,
+    S.SUBMITTED: Holder.LOCALITY,
+    S.RECOMMENDED: Holder.BUREAU,
+    S.CHECKED: Holder.EXPERTS,
+    S.REJECTED: Holder.NOBODY,
+    S.WITHDRAWN: Holder.NOBODY,
+}
