@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("kechuang.portal.urls")),
     path("accounts/", include("kechuang.accounts.urls")),
     path("organizations/", include("kechuang.organizations.urls")),
+    path("projects/", include("kechuang.projects.urls")),
     path("audit/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -37,6 +37,20 @@ def tiles_for(user) -> list[Tile]:
         if user.is_superuser or user.role == Role.BUREAU_ADMIN:
             tiles.append(Tile(_("审计日志"), reverse("audit:list"), _("谁在何时修改了什么")))
             tiles.append(Tile(_("系统管理"), reverse("admin:index"), _("用户、区划等基础数据")))
+    if user.is_superuser or user.is_region_scoped:
+        from kechuang.projects.selectors import applications_overdue
+
+        tiles.append(
+            Tile(
+                _("项目申报书"),
+                reverse("projects:application_list"),
+                _("待推荐、待审查的申报书"),
+                count=applications_overdue(user=user).count() or None,
+            )
+        )
+    if user.role in (Role.ENTERPRISE, Role.INSTITUTION) and user.active_organization_id:
+        tiles.append(Tile(_("项目申报"), reverse("projects:call_list"), _("查看申报指南，在线填报")))
+        tiles.append(Tile(_("我的申报书"), reverse("projects:application_list"), _("草稿、进度与办理记录")))
     if user.organization_id:
         tiles.append(
             Tile(

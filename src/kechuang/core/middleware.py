@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from .audit import audit_context
 
 
@@ -18,3 +20,14 @@ class AuditContextMiddleware:
     def __call__(self, request):
         with audit_context(request=request, ip_address=client_ip(request)):
             return self.get_response(request)
+
+
+class ReceivedAtMiddleware:
+    """Stamps when the request reached the server: deadlines are judged by this, not by when work finished."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.received_at = timezone.now()
+        return self.get_response(request)

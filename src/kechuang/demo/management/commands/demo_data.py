@@ -21,3 +21,7 @@ class Command(BaseCommand):
             load(size, seed, log=self.stdout.write)
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        if size != "tiny":
+            from kechuang.projects.demo import seed as seed_projects
+
+            seed_projects(log=self.stdout.write)

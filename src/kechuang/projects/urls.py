@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+urlpatterns = [
+    path("calls/", views.call_list, name="call_list"),
+    path("calls/<int:pk>/apply/", views.call_apply, name="call_apply"),
+    path("applications/", views.application_list, name="application_list"),
+    path("applications/<int:pk>/", views.application_detail, name="application_detail"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/autosave/", views.application_autosave, name="application_autosave"),
+    path("applications/<int:pk>/upload/", views.application_upload, name="application_upload"),
+    path("applications/<int:pk>/submit/", views.application_submit_view, name="application_submit"),
+    path("applications/<int:pk>/withdraw/", views.application_withdraw_view, name="application_withdraw"),
+    path("applications/<int:pk>/recommend/", views.application_recommend_view, name="application_recommend"),
+    path("applications/<int:pk>/check/", views.application_check_view, name="application_check"),
+]

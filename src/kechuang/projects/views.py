@@ -1,0 +1,308 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kechuang.core.errors import DomainError
+from kechuang.core.views import act_and_redirect, paginate, render_denied
+
+from .enums import ApplicationState
+from .forms import DecisionForm, UploadForm, WithdrawForm, raw_from_post
+from .models import Application, Call
+from .permissions import (
+    applicant_may,
+    bureau_may,
+    can_apply,
+    can_edit_application,
+    can_view_application,
+    locality_may,
+)
+from .selectors import (
+    application_timeline,
+    applications_visible_to,
+    calls_published,
+    eligibility_for,
+)
+from .services import (
+    application_file_add,
+    application_formal_check,
+    application_recommend,
+    application_save,
+    application_start,
+    application_submit,
+    application_withdraw,
+    formal_check_results,
+    submission_problems,
+)
+
+RECOMMEND_CHOICES = [("yes", _("推荐")), ("no", _("不予推荐"))]
+CHECK_CHOICES = [("pass", _("通过")), ("return", _("退回修改")), ("reject", _("不予受理"))]
+
+
+@login_required
+def call_list(request):
+    """Open calls; an organization user sees for each whether it may apply and, if not, why."""
+    calls = list(calls_published())
+    rows = []
+    applying = can_apply(request.user)
+    for call in calls:
+        reasons = eligibility_for(call=call, organization=request.user.organization) if applying else []
+        rows.append({"call": call, "reasons": reasons, "open": call.is_open()})
+    return render(request, "projects/call_list.html", {"rows": rows, "can_apply": applying})
+
+
+@login_required
+@require_POST
+def call_apply(request, pk):
+    call = get_object_or_404(Call.objects.select_related("program"), pk=pk)
+    try:
+        application = application_start(call=call, by=request.user, at=request.received_at)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:call_list")
+    return redirect("projects:application_edit", pk=application.pk)
+
+
+@login_required
+def application_list(request):
+    qs = applications_visible_to(user=request.user)
+    state = request.GET.get("state")
+    if state in ApplicationState.values:
+        qs = qs.filter(state=state)
+    if request.GET.get("overdue"):
+        qs = qs.filter(due_at__lt=timezone.now()).exclude(holder__in=["applicant", ""])
+    page = paginate(request, qs.order_by("-state_since", "-id"))
+    return render(
+        request,
+        "projects/application_list.html",
+        {
+            "page": page,
+            "states": ApplicationState.choices,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _visible(request, pk, predicate=can_view_application):
+    application = get_object_or_404(
+        Application.objects.select_related("call__program", "organization", "region"), pk=pk
+    )
+    decision = predicate(request.user, application)
+    return application, (None if decision else render_denied(request, decision.reason))
+
+
+@login_required
+def application_detail(request, pk):
+    application, denied = _visible(request, pk)
+    if denied:
+        return denied
+    labels = dict(ApplicationState.choices)
+    timeline = list(application_timeline(application))
+    for entry in timeline:
+        entry.from_label, entry.to_label = labels.get(entry.from_state, ""), labels.get(entry.to_state, "")
+    content = _fields_with_values(application)
+    for item in content:
+        if item["spec"].get("type") == "table":
+            columns = item["spec"].get("columns", [])
+            item["cells"] = [[row.get(c["key"], "") for c in columns] for row in item["value"] or []]
+    context = {
+        "application": application,
+        "timeline": timeline,
+        "content": content,
+        "can_edit": can_edit_application(request.user, application),
+        "can_withdraw": bool(applicant_may(request.user, application))
+        and application.state in (ApplicationState.DRAFT, ApplicationState.SUBMITTED)
+        and timezone.now() <= application.call.closes_at,
+        "withdraw_form": WithdrawForm(),
+        "now": timezone.now(),
+    }
+    if application.state == ApplicationState.SUBMITTED and locality_may(request.user, application):
+        context["recommend_form"] = DecisionForm(choices=RECOMMEND_CHOICES)
+    if application.state == ApplicationState.RECOMMENDED and bureau_may(request.user, application):
+        context["check_form"] = DecisionForm(choices=CHECK_CHOICES)
+        context["check_results"] = formal_check_results(application)
+    return render(request, "projects/application_detail.html", context)
+
+
+def _fields_with_values(application, errors=None):
+    """The frozen form's fields with their current values and errors, ready for the template."""
+    errors = errors or {}
+    files: dict[str, list] = {}
+    for f in application.files.all():
+        files.setdefault(f.field_key, []).append(f)
+    fields = []
+    for spec in application.form_definition:
+        value = application.data.get(spec["key"], "")
+        item = {
+            "spec": spec,
+            "value": value,
+            "errors": errors.get(spec["key"], []),
+            "files": files.get(spec["key"], []),
+        }
+        if spec.get("type") == "table":
+            rows = list(value or [])
+            rows.append({})  # always one empty row to type into
+            item["rows"] = [
+                (i, [(c, row.get(c["key"], "")) for c in spec.get("columns", [])])
+                for i, row in enumerate(rows)
+            ]
+        fields.append(item)
+    return fields
+
+
+@login_required
+def application_edit(request, pk):
+    application, denied = _visible(request, pk, can_edit_application)
+    if denied:
+        return denied
+    errors = submission_problems(application) if request.GET.get("check") else {}
+    return render(
+        request,
+        "projects/application_form.html",
+        {
+            "application": application,
+            "fields": _fields_with_values(application, errors),
+            "upload_form": UploadForm(),
+            "general_errors": errors.get("", []),
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_autosave(request, pk):
+    """htmx: save the draft as the user types; answer with the save status and the field errors."""
+    application, denied = _visible(request, pk, can_edit_application)
+    if denied:
+        return denied
+    raw = raw_from_post(application.form_definition, request.POST)
+    try:
+        saved, errors = application_save(
+            application=application,
+            by=request.user,
+            raw=raw,
+            expected_version=int(request.POST.get("version") or 0) or None,
+            at=request.received_at,
+        )
+    except DomainError as exc:
+        return render(
+            request,
+            "projects/_save_status.html",
+            {"failure": exc.message},
+            status=409 if exc.status == 409 else 400,
+        )
+    full = request.POST.get("rerender") == "1"
+    return render(
+        request,
+        "projects/_save_status.html",
+        {
+            "application": saved,
+            "saved_at": timezone.localtime(),
+            "error_blocks": [(spec["key"], errors.get(spec["key"], [])) for spec in saved.form_definition],
+            "fields": _fields_with_values(saved, errors) if full else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def application_upload(request, pk):
+    application, denied = _visible(request, pk, can_edit_application)
+    if denied:
+        return denied
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            application_file_add(
+                application=application,
+                by=request.user,
+                field_key=form.cleaned_data["field_key"],
+                upload=form.cleaned_data["upload"],
+            )
+            messages.success(request, _("附件已上传。"))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+    else:
+        messages.error(request, _("请选择要上传的文件。"))
+    return redirect("projects:application_edit", pk=pk)
+
+
+@login_required
+@require_POST
+def application_submit_view(request, pk):
+    application, denied = _visible(request, pk)
+    if denied:
+        return denied
+    try:
+        done = application_submit(application=application, by=request.user, started_at=request.received_at)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(reverse("projects:application_edit", args=[pk]) + "?check=1")
+    messages.success(request, _("申报书已提交，受理编号：%(no)s") % {"no": done.receipt_number})
+    return redirect("projects:application_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def application_withdraw_view(request, pk):
+    application, denied = _visible(request, pk)
+    if denied:
+        return denied
+    form = WithdrawForm(request.POST)
+    return act_and_redirect(
+        request,
+        form,
+        lambda: application_withdraw(
+            application=application,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            at=request.received_at,
+        ),
+        success=lambda done: _("申报书已撤回。"),
+        to=reverse("projects:application_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def application_recommend_view(request, pk):
+    application, denied = _visible(request, pk)
+    if denied:
+        return denied
+    form = DecisionForm(request.POST, choices=RECOMMEND_CHOICES)
+    return act_and_redirect(
+        request,
+        form,
+        lambda: application_recommend(
+            application=application,
+            by=request.user,
+            recommend=form.cleaned_data["decision"] == "yes",
+            comment=form.cleaned_data["reason"],
+        ),
+        success=lambda done: _("已处理：%(state)s") % {"state": done.get_state_display()},
+        to=reverse("projects:application_detail", args=[pk]),
+    )
+
+
+@login_required
+@require_POST
+def application_check_view(request, pk):
+    application, denied = _visible(request, pk)
+    if denied:
+        return denied
+    form = DecisionForm(request.POST, choices=CHECK_CHOICES)
+    return act_and_redirect(
+        request,
+        form,
+        lambda: application_formal_check(
+            application=application,
+            by=request.user,
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+        ),
+        success=lambda done: _("已处理：%(state)s") % {"state": done.get_state_display()},
+        to=reverse("projects:application_detail", args=[pk]),
+    )
