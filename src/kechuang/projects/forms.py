@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.forms import OnceFormMixin
 
+from .models import Call
+
 TABLE_CELL = re.compile(r"^(?P<key>[A-Za-z_]\w*)-(?P<row>\d{1,3})-(?P<col>[A-Za-z_]\w*)$")
 
 
@@ -43,3 +45,127 @@ class WithdrawForm(OnceFormMixin):
 class UploadForm(forms.Form):
     field_key = forms.CharField(widget=forms.HiddenInput)
     upload = forms.FileField(label=_("选择文件"))
+
+
+class JSONTextField(forms.CharField):
+    """A JSON value edited as text (form definitions, review schemes)."""
+
+    widget = forms.Textarea(attrs={"rows": 8, "class": "mono"})
+
+    def prepare_value(self, value):
+        import json
+
+        if isinstance(value, (list, dict)):
+            return json.dumps(value, ensure_ascii=False, indent=1)
+        return value
+
+    def to_python(self, value):
+        import json
+
+        value = super().to_python(value)
+        if value in (None, ""):
+            return None
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(_("JSON 格式错误：第 %(line)d 行 %(msg)s") % {"line": exc.lineno, "msg": exc.msg})
+
+
+class CallForm(OnceFormMixin, forms.ModelForm):
+    """A call with its rules. Eligibility is edited as plain fields, the form and review scheme as JSON."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    organization_kinds = forms.MultipleChoiceField(
+        label=_("可申报单位类型"), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=[("enterprise", _("企业")), ("institution", _("高校院所"))],
+    )
+    region_codes = forms.CharField(label=_("限定属地代码"), required=False,
+                                   help_text=_("多个用逗号分隔，留空为不限。"))
+    qualifications = forms.MultipleChoiceField(label=_("须具备的资质（任一）"), widget=forms.CheckboxSelectMultiple,
+                                               required=False, choices=[])
+    require_clean_integrity = forms.BooleanField(label=_("无科研失信记录"), required=False, initial=True)
+    max_applications_per_organization = forms.IntegerField(label=_("每单位限报项数"), min_value=1, initial=1)
+    form_definition = JSONTextField(label=_("申报书表单（JSON）"), required=False,
+                                    help_text=_("留空则使用标准申报书。"))
+    review_scheme = JSONTextField(label=_("评审方案（JSON）"))
+    stage_days = JSONTextField(label=_("各环节时限（天，JSON）"))
+    quotas = forms.CharField(label=_("推荐名额"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("每行“区划代码 名额”，如：330603 10"))
+
+    class Meta:
+        model = Call
+        fields = ["program", "title", "year", "guide", "opens_at", "closes_at", "is_published", "budget_cap",
+                  "total_budget"]
+        widgets = {
+            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"),
+            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"),
+        }
+
+    def __init__(self, *args, programs, **kwargs):
+        from kechuang.organizations.enums import QualificationKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = programs
+        self.fields["qualifications"].choices = QualificationKind.choices
+        call = self.instance
+        rules = call.eligibility or {}
+        self.fields["organization_kinds"].initial = rules.get("organization_kinds", ["enterprise", "institution"])
+        self.fields["region_codes"].initial = ",".join(rules.get("region_codes", []))
+        self.fields["qualifications"].initial = rules.get("qualifications", [])
+        self.fields["require_clean_integrity"].initial = rules.get("require_clean_integrity", True)
+        self.fields["max_applications_per_organization"].initial = rules.get("max_applications_per_organization", 1)
+        self.fields["form_definition"].initial = call.form_definition or None
+        self.fields["review_scheme"].initial = call.review_scheme
+        self.fields["stage_days"].initial = call.stage_days
+        if call.pk:
+            self.fields["version"].initial = call.version
+            self.fields["quotas"].initial = "\n".join(f"{q.region_id} {q.quota}" for q in call.quotas.all())
+
+    def clean_form_definition(self):
+        from .defaults import STANDARD_FORM
+        from .formdef import definition_problems
+
+        value = self.cleaned_data["form_definition"] or STANDARD_FORM
+        problems = definition_problems(value)
+        if problems:
+            raise forms.ValidationError(problems)
+        return value
+
+    def clean_quotas(self):
+        quotas = {}
+        for number, line in enumerate((self.cleaned_data["quotas"] or "").splitlines(), 1):
+            parts = line.split()
+            if not parts:
+                continue
+            if len(parts) != 2 or not parts[1].isdigit():
+                raise forms.ValidationError(_("推荐名额第 %(n)d 行格式应为“区划代码 名额”。") % {"n": number})
+            quotas[parts[0]] = int(parts[1])
+        return quotas
+
+    def clean(self):
+        data = super().clean()
+        if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+            self.add_error("closes_at", _("截止时间须晚于开始时间。"))
+        if data.get("budget_cap") and data.get("total_budget") and data["budget_cap"] > data["total_budget"]:
+            self.add_error("budget_cap", _("单项上限不能超过资助总额。"))
+        return data
+
+    def _post_clean(self):
+        pass  # the service validates and saves
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.Meta.fields},
+            "eligibility": {
+                "organization_kinds": data["organization_kinds"],
+                "region_codes": [c.strip() for c in (data["region_codes"] or "").split(",") if c.strip()],
+                "qualifications": data["qualifications"],
+                "require_clean_integrity": data["require_clean_integrity"],
+                "max_applications_per_organization": data["max_applications_per_organization"],
+            },
+            "form_definition": data["form_definition"],
+            "review_scheme": data["review_scheme"],
+            "stage_days": data["stage_days"],
+            "quotas": data["quotas"],
+        }

@@ -343,3 +343,42 @@ def application_file_add(*, application: Application, by, field_key: str, upload
         size=upload.size,
         uploaded_by=by,
     )
+
+
+@acting
+@transaction.atomic
+def call_save(*, by, values: dict, call: Call | None = None, expected_version: int | None = None) -> Call:
+    """Create or change a call with its rules and quotas (applications keep the form they were filled on)."""
+    from kechuang.regions.models import Region
+
+    from .permissions import can_manage_calls
+    from .schemes import review_scheme_problems, stage_days_problems
+
+    values = dict(values)
+    quotas = values.pop("quotas", {})
+    require(can_manage_calls(by, values["program"]))
+    for problem in review_scheme_problems(values["review_scheme"]) + stage_days_problems(values["stage_days"]):
+        raise DomainError(problem)
+    codes = set(values["eligibility"]["region_codes"]) | set(quotas)
+    known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    if codes - known:
+        raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": "、".join(sorted(codes - known))})
+    if call is None:
+        call = Call()
+    else:
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        call.check_version(expected_version)
+        call.bump_version()
+    for name, value in values.items():
+        setattr(call, name, value)
+    call.save()
+    existing = {q.region_id: q for q in call.quotas.all()}
+    for code, quota in quotas.items():
+        if code in existing:
+            if existing[code].quota != quota:
+                existing[code].quota = quota
+                existing[code].save(update_fields=["quota"])
+        else:
+            RecommendationQuota.objects.create(call=call, region_id=code, quota=quota)
+    call.quotas.exclude(region_id__in=list(quotas)).delete()
+    return call

@@ -306,3 +306,44 @@ def application_check_view(request, pk):
         success=lambda done: _("已处理：%(state)s") % {"state": done.get_state_display()},
         to=reverse("projects:application_detail", args=[pk]),
     )
+
+
+def _programs_for(user):
+    from kechuang.core.scoping import scope_by_region
+
+    from .models import Program
+
+    return scope_by_region(Program.objects.filter(is_active=True), user)
+
+
+@login_required
+def call_manage_list(request):
+    from .permissions import can_manage_calls
+
+    decision = can_manage_calls(request.user)
+    if not decision:
+        return render_denied(request, decision.reason)
+    calls = Call.objects.filter(program__in=_programs_for(request.user)).select_related("program")
+    return render(request, "projects/call_manage_list.html", {"calls": calls})
+
+
+@login_required
+def call_edit(request, pk=None):
+    from .forms import CallForm
+    from .permissions import can_manage_calls
+    from .services import call_save
+
+    call = get_object_or_404(Call.objects.select_related("program"), pk=pk) if pk else None
+    decision = can_manage_calls(request.user, call.program if call else None)
+    if not decision:
+        return render_denied(request, decision.reason)
+    form = CallForm(request.POST or None, instance=call or Call(), programs=_programs_for(request.user))
+    if request.method == "POST" and form.is_valid():
+        from kechuang.core.forms import perform
+
+        saved = perform(form, lambda: call_save(by=request.user, values=form.values(), call=call,
+                                               expected_version=form.cleaned_data.get("version")))
+        if saved is not None:
+            messages.success(request, _("申报指南已保存。"))
+            return redirect("projects:call_manage_list")
+    return render(request, "projects/call_form.html", {"form": form, "call": call})
