@@ -2,6 +2,7 @@ from ninja import NinjaAPI
 
 from kechuang.core.api import API_AUTH, install_error_handlers
 from kechuang.organizations.api import router as organizations_router
+from kechuang.projects.api import router as projects_router
 from kechuang.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -15,3 +16,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/regions", regions_router)
 api.add_router("/organizations", organizations_router)
+api.add_router("/", projects_router)

@@ -267,7 +267,10 @@ def test_every_transition_not_in_the_workflow_is_refused(world):
     for action in ["pass_check", "return", "reject", "submit"]:
         with pytest.raises(DomainError) as exc:
             APPLICATION_WORKFLOW.apply(instance=application, action=action, by=world["staff"], reason="x")
-        assert exc.value.message == f"当前状态为“已提交，待属地推荐”，不能执行“{action}”。"
+        label = {"pass_check": "形式审查通过", "return": "退回修改", "reject": "不予受理", "submit": "提交"}[
+            action
+        ]
+        assert exc.value.message == f"当前状态为“已提交，待属地推荐”，不能执行“{label}”。"
     application.refresh_from_db()
     assert application.state == S.SUBMITTED
 
@@ -334,3 +337,25 @@ def test_two_officers_deciding_at_once_cannot_both_win():
     application.refresh_from_db()
     assert application.state in (S.CHECKED, S.REJECTED)
     assert application_timeline(application).filter(from_state="recommended").count() == 1
+
+
+def test_workflow_refuses_every_pair_not_in_its_table(world):
+    """Exhaustive: for every state and every action, apply succeeds exactly when the table has the pair."""
+    from kechuang.projects.enums import ApplicationAction
+
+    root = world["admin"]
+    root.is_superuser = True
+    root.save()
+    application = _submitted(world)
+    for state in S.values:
+        for action in ApplicationAction.values:
+            Application.objects.filter(pk=application.pk).update(state=state)
+            allowed = (state, action) in APPLICATION_WORKFLOW.transitions
+            try:
+                APPLICATION_WORKFLOW.apply(instance=application, action=action, by=root, reason="理由")
+                happened = True
+            except PermissionDenied:
+                happened = None  # the table has it, but the role does not
+            except DomainError:
+                happened = False
+            assert happened is not False if allowed else happened is False, (state, action)

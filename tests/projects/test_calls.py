@@ -13,22 +13,42 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def program(world):
-    return Program.objects.create(name="重点研发计划", code="rd", department="high_tech", region=region("330600"))
+    return Program.objects.create(
+        name="重点研发计划", code="rd", department="high_tech", region=region("330600")
+    )
 
 
 def _post(program, **changes):
     data = {
-        "program": program.pk, "title": "2027年度重点研发计划申报指南", "year": 2027, "guide": "说明",
-        "opens_at": "2027-03-01T08:30:00", "closes_at": "2027-04-01T17:00:00", "is_published": "on",
-        "budget_cap": "500000", "total_budget": "5000000", "organization_kinds": ["enterprise"],
-        "region_codes": "330603, 330681", "qualifications": ["tsme"], "require_clean_integrity": "on",
-        "max_applications_per_organization": 2, "form_definition": "",
-        "review_scheme": json.dumps({
-            "criteria": [{"key": "a", "name": "创新性", "weight": 60}, {"key": "b", "name": "可行性", "weight": 40}],
-            "experts_per_application": 5, "aggregation": "trimmed_mean", "blind": True,
-        }),
+        "program": program.pk,
+        "title": "2027年度重点研发计划申报指南",
+        "year": 2027,
+        "guide": "说明",
+        "opens_at": "2027-03-01T08:30:00",
+        "closes_at": "2027-04-01T17:00:00",
+        "is_published": "on",
+        "budget_cap": "500000",
+        "total_budget": "5000000",
+        "organization_kinds": ["enterprise"],
+        "region_codes": "330603, 330681",
+        "qualifications": ["tsme"],
+        "require_clean_integrity": "on",
+        "max_applications_per_organization": 2,
+        "form_definition": "",
+        "review_scheme": json.dumps(
+            {
+                "criteria": [
+                    {"key": "a", "name": "创新性", "weight": 60},
+                    {"key": "b", "name": "可行性", "weight": 40},
+                ],
+                "experts_per_application": 5,
+                "aggregation": "trimmed_mean",
+                "blind": True,
+            }
+        ),
         "stage_days": json.dumps({"submitted": 5, "recommended": 7}),
-        "quotas": "330603 8\n330681 6", "form_token": changes.pop("form_token", "call-1"),
+        "quotas": "330603 8\n330681 6",
+        "form_token": changes.pop("form_token", "call-1"),
     }
     data.update(changes)
     return data
@@ -40,8 +60,11 @@ def test_staff_open_a_call_with_rules_quotas_and_exact_times(client, world, prog
     assert response.status_code == 302, response.content.decode()[:2000]
     call = Call.objects.get()
     assert call.eligibility == {
-        "organization_kinds": ["enterprise"], "region_codes": ["330603", "330681"], "qualifications": ["tsme"],
-        "require_clean_integrity": True, "max_applications_per_organization": 2,
+        "organization_kinds": ["enterprise"],
+        "region_codes": ["330603", "330681"],
+        "qualifications": ["tsme"],
+        "require_clean_integrity": True,
+        "max_applications_per_organization": 2,
     }
     assert call.opens_at.isoformat() == "2027-03-01T00:30:00+00:00"  # 08:30:00 Asia/Shanghai
     assert call.closes_at.isoformat() == "2027-04-01T09:00:00+00:00"
@@ -53,13 +76,29 @@ def test_staff_open_a_call_with_rules_quotas_and_exact_times(client, world, prog
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"review_scheme": "{not json"}, "JSON 格式错误：第 1 行 Expecting property name enclosed in double quotes"),
-        ({"review_scheme": json.dumps({"criteria": [{"key": "a", "weight": 50}], "experts_per_application": 5,
-                                       "aggregation": "mean"})}, "评审指标权重之和应为 100，当前为 50。"),
+        (
+            {"review_scheme": "{not json"},
+            "JSON 格式错误：第 1 行 Expecting property name enclosed in double quotes",
+        ),
+        (
+            {
+                "review_scheme": json.dumps(
+                    {
+                        "criteria": [{"key": "a", "weight": 50}],
+                        "experts_per_application": 5,
+                        "aggregation": "mean",
+                    }
+                )
+            },
+            "评审指标权重之和应为 100，当前为 50。",
+        ),
         ({"closes_at": "2027-02-01T00:00:00"}, "截止时间须晚于开始时间。"),
         ({"quotas": "330603 八"}, "推荐名额第 1 行格式应为“区划代码 名额”。"),
         ({"region_codes": "999999"}, "区划代码不存在：999999"),
-        ({"form_definition": json.dumps([{"key": "a", "type": "colour"}])}, "字段 a 的类型 colour 不受支持。"),
+        (
+            {"form_definition": json.dumps([{"key": "a", "type": "colour"}])},
+            "字段 a 的类型 colour 不受支持。",
+        ),
     ],
 )
 def test_bad_call_settings_are_refused_with_a_reason(client, world, program, change, message):
@@ -86,10 +125,18 @@ def test_changing_the_form_of_a_call_leaves_existing_applications_alone(client, 
     application = application_start(call=call, by=world["ent_a"])
     client.force_login(world["staff"])
     short_form = [{"key": "title", "label": "题目", "type": "text", "required": True}]
-    response = client.post(reverse("projects:call_edit", args=[call.pk]), _post(
-        call.program, title=call.title, form_definition=json.dumps(short_form), version=call.version,
-        opens_at="2026-01-01T00:00:00", closes_at="2030-01-01T00:00:00", form_token="call-2",
-    ))
+    response = client.post(
+        reverse("projects:call_edit", args=[call.pk]),
+        _post(
+            call.program,
+            title=call.title,
+            form_definition=json.dumps(short_form),
+            version=call.version,
+            opens_at="2026-01-01T00:00:00",
+            closes_at="2030-01-01T00:00:00",
+            form_token="call-2",
+        ),
+    )
     assert response.status_code == 302
     call.refresh_from_db()
     application.refresh_from_db()

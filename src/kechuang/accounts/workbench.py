@@ -49,7 +49,11 @@ def tiles_for(user) -> list[Tile]:
             )
         )
     if user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
-        tiles.append(Tile(_("申报指南管理"), reverse("projects:call_manage_list"), _("计划类别下的申报指南、条件与名额")))
+        tiles.append(
+            Tile(
+                _("申报指南管理"), reverse("projects:call_manage_list"), _("计划类别下的申报指南、条件与名额")
+            )
+        )
     if user.role in (Role.ENTERPRISE, Role.INSTITUTION) and user.active_organization_id:
         tiles.append(Tile(_("项目申报"), reverse("projects:call_list"), _("查看申报指南，在线填报")))
         tiles.append(Tile(_("我的申报书"), reverse("projects:application_list"), _("草稿、进度与办理记录")))

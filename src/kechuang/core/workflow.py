@@ -39,6 +39,7 @@ class Workflow:
     transitions: dict[tuple[str, str], Transition]
     state_field: str = "state"
     state_labels: dict[str, str] = field(default_factory=dict)
+    action_labels: dict[str, str] = field(default_factory=dict)
 
     def actions_from(self, state: str) -> list[str]:
         return [action for (source, action) in self.transitions if source == state]
@@ -77,7 +78,10 @@ class Workflow:
             if transition is None:
                 raise DomainError(
                     _("当前状态为“%(state)s”，不能执行“%(action)s”。")
-                    % {"state": self.state_labels.get(source, source), "action": action}
+                    % {
+                        "state": self.state_labels.get(source, source),
+                        "action": self.action_labels.get(action, action),
+                    }
                 )
             require(transition.allowed(by, locked))
             if transition.needs_reason and not reason.strip():

@@ -68,7 +68,9 @@ class JSONTextField(forms.CharField):
         try:
             return json.loads(value)
         except json.JSONDecodeError as exc:
-            raise forms.ValidationError(_("JSON 格式错误：第 %(line)d 行 %(msg)s") % {"line": exc.lineno, "msg": exc.msg})
+            raise forms.ValidationError(
+                _("JSON 格式错误：第 %(line)d 行 %(msg)s") % {"line": exc.lineno, "msg": exc.msg}
+            )
 
 
 class CallForm(OnceFormMixin, forms.ModelForm):
@@ -76,29 +78,51 @@ class CallForm(OnceFormMixin, forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     organization_kinds = forms.MultipleChoiceField(
-        label=_("可申报单位类型"), widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("可申报单位类型"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
         choices=[("enterprise", _("企业")), ("institution", _("高校院所"))],
     )
-    region_codes = forms.CharField(label=_("限定属地代码"), required=False,
-                                   help_text=_("多个用逗号分隔，留空为不限。"))
-    qualifications = forms.MultipleChoiceField(label=_("须具备的资质（任一）"), widget=forms.CheckboxSelectMultiple,
-                                               required=False, choices=[])
+    region_codes = forms.CharField(
+        label=_("限定属地代码"), required=False, help_text=_("多个用逗号分隔，留空为不限。")
+    )
+    qualifications = forms.MultipleChoiceField(
+        label=_("须具备的资质（任一）"), widget=forms.CheckboxSelectMultiple, required=False, choices=[]
+    )
     require_clean_integrity = forms.BooleanField(label=_("无科研失信记录"), required=False, initial=True)
     max_applications_per_organization = forms.IntegerField(label=_("每单位限报项数"), min_value=1, initial=1)
-    form_definition = JSONTextField(label=_("申报书表单（JSON）"), required=False,
-                                    help_text=_("留空则使用标准申报书。"))
+    form_definition = JSONTextField(
+        label=_("申报书表单（JSON）"), required=False, help_text=_("留空则使用标准申报书。")
+    )
     review_scheme = JSONTextField(label=_("评审方案（JSON）"))
     stage_days = JSONTextField(label=_("各环节时限（天，JSON）"))
-    quotas = forms.CharField(label=_("推荐名额"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                             help_text=_("每行“区划代码 名额”，如：330603 10"))
+    quotas = forms.CharField(
+        label=_("推荐名额"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("每行“区划代码 名额”，如：330603 10"),
+    )
 
     class Meta:
         model = Call
-        fields = ["program", "title", "year", "guide", "opens_at", "closes_at", "is_published", "budget_cap",
-                  "total_budget"]
+        fields = [
+            "program",
+            "title",
+            "year",
+            "guide",
+            "opens_at",
+            "closes_at",
+            "is_published",
+            "budget_cap",
+            "total_budget",
+        ]
         widgets = {
-            "opens_at": forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"),
-            "closes_at": forms.DateTimeInput(attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"),
+            "opens_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+            ),
+            "closes_at": forms.DateTimeInput(
+                attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+            ),
         }
 
     def __init__(self, *args, programs, **kwargs):
@@ -109,11 +133,15 @@ class CallForm(OnceFormMixin, forms.ModelForm):
         self.fields["qualifications"].choices = QualificationKind.choices
         call = self.instance
         rules = call.eligibility or {}
-        self.fields["organization_kinds"].initial = rules.get("organization_kinds", ["enterprise", "institution"])
+        self.fields["organization_kinds"].initial = rules.get(
+            "organization_kinds", ["enterprise", "institution"]
+        )
         self.fields["region_codes"].initial = ",".join(rules.get("region_codes", []))
         self.fields["qualifications"].initial = rules.get("qualifications", [])
         self.fields["require_clean_integrity"].initial = rules.get("require_clean_integrity", True)
-        self.fields["max_applications_per_organization"].initial = rules.get("max_applications_per_organization", 1)
+        self.fields["max_applications_per_organization"].initial = rules.get(
+            "max_applications_per_organization", 1
+        )
         self.fields["form_definition"].initial = call.form_definition or None
         self.fields["review_scheme"].initial = call.review_scheme
         self.fields["stage_days"].initial = call.stage_days

@@ -32,6 +32,8 @@ def can_view_application(user, application):
         return Denied(_("请先登录。"))
     if _is_applicant(user, application):
         return Allowed()
+    if application.state == ApplicationState.DRAFT:
+        return Denied(_("申报书尚未提交。"))
     if (user.is_superuser or user.is_region_scoped) and region_within_user_scope(user, application.region_id):
         return Allowed()
     return Denied(_("您无权查看该申报书。"))

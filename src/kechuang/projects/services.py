@@ -357,7 +357,9 @@ def call_save(*, by, values: dict, call: Call | None = None, expected_version: i
     values = dict(values)
     quotas = values.pop("quotas", {})
     require(can_manage_calls(by, values["program"]))
-    for problem in review_scheme_problems(values["review_scheme"]) + stage_days_problems(values["stage_days"]):
+    for problem in review_scheme_problems(values["review_scheme"]) + stage_days_problems(
+        values["stage_days"]
+    ):
         raise DomainError(problem)
     codes = set(values["eligibility"]["region_codes"]) | set(quotas)
     known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))

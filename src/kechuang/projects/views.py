@@ -341,8 +341,15 @@ def call_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         from kechuang.core.forms import perform
 
-        saved = perform(form, lambda: call_save(by=request.user, values=form.values(), call=call,
-                                               expected_version=form.cleaned_data.get("version")))
+        saved = perform(
+            form,
+            lambda: call_save(
+                by=request.user,
+                values=form.values(),
+                call=call,
+                expected_version=form.cleaned_data.get("version"),
+            ),
+        )
         if saved is not None:
             messages.success(request, _("申报指南已保存。"))
             return redirect("projects:call_manage_list")

@@ -21,7 +21,8 @@ APPLICATION_WORKFLOW = Workflow(
         # A corrected application goes straight back to the formal check that returned it.
         (S.RETURNED, A.SUBMIT): Transition(S.RECOMMENDED, applicant_may),
     },
-    state_labels={s.value: str(s.label) for s in S},
+    state_labels={s.value: s.label for s in S},
+    action_labels={a.value: a.label for a in A},
 )
 
 # Who holds the file in each state, for the applicant's "who has it now" line and overdue lists.
