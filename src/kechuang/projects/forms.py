@@ -70,7 +70,7 @@ class JSONTextField(forms.CharField):
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("JSON 格式错误：第 %(line)d 行 %(msg)s") % {"line": exc.lineno, "msg": exc.msg}
-            )
+            ) from exc
 
 
 class CallForm(OnceFormMixin, forms.ModelForm):
