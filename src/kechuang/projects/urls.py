@@ -9,6 +9,7 @@ urlpatterns = [
     path("manage/calls/", views.call_manage_list, name="call_manage_list"),
     path("manage/calls/new/", views.call_edit, name="call_create"),
     path("manage/calls/<int:pk>/", views.call_edit, name="call_edit"),
+    path("figures/", views.figures, name="figures"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),

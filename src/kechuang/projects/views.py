@@ -354,3 +354,47 @@ def call_edit(request, pk=None):
             messages.success(request, _("申报指南已保存。"))
             return redirect("projects:call_manage_list")
     return render(request, "projects/call_form.html", {"form": form, "call": call})
+
+
+FIGURE_HEADER = [
+    _("申报指南/计划类别"),
+    _("申报数"),
+    _("属地推荐数"),
+    _("形式审查通过数"),
+    _("已评审数"),
+    _("立项数"),
+    _("资助金额（元）"),
+    _("提交至决策平均天数"),
+]
+
+
+@login_required
+def figures(request):
+    from .figures import figure_rows, figures_for_calls
+    from .permissions import can_manage_calls
+
+    decision = can_manage_calls(request.user)
+    if not decision and request.user.role != "bureau_leader":
+        return render_denied(request, decision.reason)
+    calls = Call.objects.filter(program__in=_programs_for(request.user)).select_related("program")
+    per_call, per_program = figures_for_calls(calls)
+    if request.GET.get("format") == "xlsx":
+        from kechuang.core.excel import workbook_response
+
+        header = [str(h) for h in FIGURE_HEADER]
+        return workbook_response(
+            filename="科技计划项目统计.xlsx",
+            sheets=[
+                (str(_("按申报指南")), header, [figure_rows(f) for _call, f in per_call]),
+                (str(_("按计划类别")), header, [figure_rows(f) for f in per_program]),
+            ],
+        )
+    return render(
+        request,
+        "projects/figures.html",
+        {
+            "per_call": per_call,
+            "per_program": per_program,
+            "header": FIGURE_HEADER,
+        },
+    )

@@ -1,0 +1,84 @@
+"""Per-call and per-program figures: applications, recommended, checked, reviewed, approved, funding, speed."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
+
+from kechuang.core.models import AuditLog
+
+from .enums import ApplicationState
+from .models import Application, Call
+
+
+@dataclass
+class Figures:
+    label: str
+    applications: int = 0  # submitted (has a receipt number)
+    recommended: int = 0  # ever recommended by the locality
+    checked: int = 0  # ever passed the formal check
+    reviewed: int = 0
+    approved: int = 0
+    funding: Decimal = Decimal("0")
+    decision_days: list[float] = field(default_factory=list)
+
+    @property
+    def average_days(self) -> float | None:
+        """Average days from submission to decision (None until a decision exists)."""
+        return round(sum(self.decision_days) / len(self.decision_days), 1) if self.decision_days else None
+
+    def add(self, other: "Figures") -> None:
+        for name in ("applications", "recommended", "checked", "reviewed", "approved"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.funding += other.funding
+        self.decision_days += other.decision_days
+
+
+def figures_for_calls(calls) -> tuple[list[tuple[Call, Figures]], list[Figures]]:
+    """Figures per call and totals per program, in three queries whatever the number of calls."""
+    calls = list(calls)
+    per_call = {call.pk: Figures(label=call.title) for call in calls}
+    counts = (
+        Application.objects.filter(call__in=calls, receipt_number__isnull=False)
+        .values("call_id")
+        .annotate(n=Count("id"))
+    )
+    for row in counts:
+        per_call[row["call_id"]].applications = row["n"]
+    # Stages ever reached come from the audit trail, so a later return or rejection does not hide them.
+    ids = dict(Application.objects.filter(call__in=calls).values_list("pk", "call_id"))
+    reached = (
+        AuditLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application),
+            action=AuditLog.Action.TRANSITION,
+            object_id__in=[str(pk) for pk in ids],
+        )
+        .filter(Q(to_state=ApplicationState.RECOMMENDED) | Q(to_state=ApplicationState.CHECKED))
+        .values_list("object_id", "to_state")
+        .distinct()
+    )
+    for object_id, state in reached:
+        figures = per_call[ids[int(object_id)]]
+        if state == ApplicationState.RECOMMENDED:
+            figures.recommended += 1
+        else:
+            figures.checked += 1
+    programs: dict[int, Figures] = {}
+    for call in calls:
+        total = programs.setdefault(call.program_id, Figures(label=call.program.name))
+        total.add(per_call[call.pk])
+    return [(call, per_call[call.pk]) for call in calls], list(programs.values())
+
+
+def figure_rows(figures: Figures) -> list:
+    return [
+        figures.label,
+        figures.applications,
+        figures.recommended,
+        figures.checked,
+        figures.reviewed,
+        figures.approved,
+        float(figures.funding),
+        figures.average_days,
+    ]
