@@ -38,3 +38,17 @@ def test_figures_are_for_bureau_users(client, world):
     for who in ("ent_a", "kq_officer", "expert"):
         client.force_login(world[who])
         assert client.get(reverse("projects:figures")).status_code == 403
+
+
+def test_libreoffice_opens_the_excel_export(client, world, tmp_path):
+    from ..office import libreoffice_convert
+
+    call = make_call()
+    application_submit(application=_ready(world, call), by=world["ent_a"], started_at=timezone.now())
+    client.force_login(world["staff"])
+    source = tmp_path / "figures.xlsx"
+    source.write_bytes(client.get(reverse("projects:figures"), {"format": "xlsx"}).content)
+    csv = libreoffice_convert(source, "csv:Text - txt - csv (StarCalc):44,34,76").read_text(encoding="utf-8")
+    lines = csv.splitlines()
+    assert lines[0].startswith("申报指南/计划类别,申报数,属地推荐数")
+    assert lines[1].startswith("2026年度重点研发计划申报指南,1,0,0,0,0,0")
