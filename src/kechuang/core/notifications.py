@@ -21,11 +21,13 @@ def notify(*, recipients, subject: str, body: str = "", link: str = "", dedupe_k
                 )
             )
         fresh = [user for user in recipients if user.pk not in already]
+        # ignore_conflicts: the same job running twice at once must not fail on the unique constraint.
         Notification.objects.bulk_create(
             [
                 Notification(recipient=u, subject=subject, body=body, link=link, dedupe_key=dedupe_key)
                 for u in fresh
-            ]
+            ],
+            ignore_conflicts=True,
         )
     mails = [
         (subject, f"{body}\n\n{link}".strip(), settings.DEFAULT_FROM_EMAIL, [u.email])
