@@ -157,7 +157,11 @@ def clean_data(
                 row = row if isinstance(row, dict) else {}
                 clean_row = {}
                 for column in spec.get("columns", []):
-                    cell_label = f"{label}第{number}行{_label(column)}"
+                    cell_label = _("%(label)s第%(row)d行%(column)s") % {
+                        "label": label,
+                        "row": number,
+                        "column": _label(column),
+                    }
                     value, error = _clean_scalar(
                         column.get("type", "text"), row.get(column["key"]), column, cell_label
                     )

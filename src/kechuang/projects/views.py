@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from kechuang.core.errors import DomainError
 from kechuang.core.views import act_and_redirect, paginate, render_denied
 
-from .enums import ApplicationState
+from .enums import ApplicationAction, ApplicationState
 from .forms import DecisionForm, UploadForm, WithdrawForm, raw_from_post
 from .models import Application, Call
 from .permissions import (
@@ -38,8 +38,15 @@ from .services import (
     submission_problems,
 )
 
-RECOMMEND_CHOICES = [("yes", _("推荐")), ("no", _("不予推荐"))]
-CHECK_CHOICES = [("pass", _("通过")), ("return", _("退回修改")), ("reject", _("不予受理"))]
+RECOMMEND_CHOICES = [
+    ("yes", ApplicationAction.RECOMMEND.label),
+    ("no", ApplicationAction.NOT_RECOMMEND.label),
+]
+CHECK_CHOICES = [
+    ("pass", ApplicationAction.PASS_CHECK.label),
+    ("return", ApplicationAction.RETURN.label),
+    ("reject", ApplicationAction.REJECT.label),
+]
 
 
 @login_required
