@@ -167,3 +167,16 @@ def test_enterprise_cannot_use_the_override(world):
 
     with pytest.raises(DomainError):
         check_credit_code(code="91350211M00013FA1N", by=world["ent_a"], override_reason="试点")
+
+
+def test_organization_group_spans_parent_and_subsidiaries(world):
+    from kechuang.organizations.selectors import organization_group_ids
+
+    parent = OrganizationFactory(name="集团总部")
+    child = OrganizationFactory(name="子公司", parent=parent)
+    grandchild = OrganizationFactory(name="孙公司", parent=child)
+    sibling = OrganizationFactory(name="兄弟公司", parent=parent)
+    group = {parent.pk, child.pk, grandchild.pk, sibling.pk}
+    assert organization_group_ids(grandchild.pk) == group
+    assert organization_group_ids(parent.pk) == group
+    assert organization_group_ids(world["org_a"].pk) == {world["org_a"].pk}

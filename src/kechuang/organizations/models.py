@@ -45,6 +45,14 @@ class Organization(AuditedModel):
     tech_field = models.CharField(
         _("高新技术领域"), max_length=32, choices=TechField.choices, blank=True, db_index=True
     )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位（母公司）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+    )
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     size = models.CharField(_("规模"), max_length=8, choices=OrganizationSize.choices, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
