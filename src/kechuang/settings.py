@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kechuang.organizations",
     "kechuang.portal",
     "kechuang.projects",
+    "kechuang.reviews",
     "kechuang.demo",
 ]
 

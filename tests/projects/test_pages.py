@@ -99,7 +99,7 @@ def test_apply_fill_upload_submit_then_locality_and_bureau_decide(client, world)
 
     client.force_login(world["ent_a"])
     page = client.get(reverse("projects:application_detail", args=[application.pk])).content.decode()
-    assert re.search(r'data-testid="holder">评审专家', page)
+    assert re.search(r'data-testid="holder">科技局业务处室', page)
     assert page.count("<li><small>") == 3  # submitted, recommended, checked
 
 

@@ -9,6 +9,8 @@ class ApplicationState(models.TextChoices):
     RECOMMENDED = "recommended", _("已推荐，待形式审查")
     RETURNED = "returned", _("退回修改")
     CHECKED = "checked", _("形式审查通过，待专家评审")
+    IN_REVIEW = "in_review", _("专家评审中")
+    REVIEWED = "reviewed", _("评审完成，待决策")
     REJECTED = "rejected", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
 
@@ -21,6 +23,8 @@ class ApplicationAction(models.TextChoices):
     PASS_CHECK = "pass_check", pgettext_lazy("application action", "形式审查通过")
     RETURN = "return", pgettext_lazy("application action", "退回修改")
     REJECT = "reject", pgettext_lazy("application action", "不予受理")
+    START_REVIEW = "start_review", pgettext_lazy("application action", "开始专家评审")
+    FINISH_REVIEW = "finish_review", pgettext_lazy("application action", "汇总评审结果")
 
 
 class Holder(models.TextChoices):

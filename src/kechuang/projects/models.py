@@ -63,7 +63,7 @@ def default_review_scheme() -> dict:
 
 def default_stage_days() -> dict:
     # Working time each stage may take before it shows as overdue (days).
-    return {"submitted": 7, "recommended": 10, "returned": 5, "checked": 20}
+    return {"submitted": 7, "recommended": 10, "returned": 5, "checked": 10, "in_review": 15, "reviewed": 10}
 
 
 class Call(AuditedModel):
@@ -167,6 +167,8 @@ class Application(AuditedModel):
     correction_note = models.TextField(_("修改意见"), blank=True)
     check_results = models.JSONField(_("形式审查结果"), default=list, blank=True)
     recommendation_comment = models.TextField(_("推荐意见"), blank=True)
+    review_score = models.DecimalField(_("评审得分"), max_digits=6, decimal_places=2, null=True, blank=True)
+    review_flags = models.JSONField(_("评审提示"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("申报书")

@@ -91,3 +91,12 @@ def can_manage_calls(user, program=None):
     if program is not None and not region_within_user_scope(user, program.region_id):
         return Denied(_("该计划类别不属于您的科技局。"))
     return Allowed()
+
+
+def reviewer_or_bureau_may(user, application):
+    """The review is finished by its last reviewer's submission, or by the bureau."""
+    if bureau_may(user, application):
+        return Allowed()
+    if user.is_authenticated and application.assignments.filter(expert__user=user).exists():
+        return Allowed()
+    return Denied(_("只有本申报书的评审专家或科技局业务人员可以汇总评审结果。"))

@@ -5,7 +5,7 @@ from kechuang.core.workflow import Transition, Workflow
 from .enums import ApplicationAction as A
 from .enums import ApplicationState as S
 from .enums import Holder
-from .permissions import applicant_may, bureau_may, locality_may
+from .permissions import applicant_may, bureau_may, locality_may, reviewer_or_bureau_may
 
 APPLICATION_WORKFLOW = Workflow(
     "application",
@@ -20,6 +20,8 @@ APPLICATION_WORKFLOW = Workflow(
         (S.RECOMMENDED, A.REJECT): Transition(S.REJECTED, bureau_may, needs_reason=True),
         # A corrected application goes straight back to the formal check that returned it.
         (S.RETURNED, A.SUBMIT): Transition(S.RECOMMENDED, applicant_may),
+        (S.CHECKED, A.START_REVIEW): Transition(S.IN_REVIEW, bureau_may),
+        (S.IN_REVIEW, A.FINISH_REVIEW): Transition(S.REVIEWED, reviewer_or_bureau_may),
     },
     state_labels={s.value: s.label for s in S},
     action_labels={a.value: a.label for a in A},
@@ -31,7 +33,9 @@ HOLDER_BY_STATE = {
     S.RETURNED: Holder.APPLICANT,
     S.SUBMITTED: Holder.LOCALITY,
     S.RECOMMENDED: Holder.BUREAU,
-    S.CHECKED: Holder.EXPERTS,
+    S.CHECKED: Holder.BUREAU,  # waiting for the expert draw
+    S.IN_REVIEW: Holder.EXPERTS,
+    S.REVIEWED: Holder.BUREAU,
     S.REJECTED: Holder.NOBODY,
     S.WITHDRAWN: Holder.NOBODY,
 }
