@@ -23,9 +23,19 @@ def libreoffice_convert(source: Path, target_format: str) -> Path:
     out = source.parent / "converted"
     profile = source.parent / "lo-profile"
     subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target_format,
-         "--outdir", str(out), str(source)],
-        check=True, capture_output=True, timeout=120,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            target_format,
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
     converted = out / (source.stem + "." + target_format.split(":")[0])
     assert converted.exists(), f"LibreOffice did not convert {source.name}"

@@ -78,6 +78,17 @@ def tiles_for(user) -> list[Tile]:
         tiles.append(
             Tile(_("单位成员"), reverse("accounts:members"), _("审核申请加入本单位的用户"), count=pending)
         )
+    if user.role == Role.EXPERT:
+        from kechuang.reviews.selectors import assignments_for_expert
+
+        tiles.append(
+            Tile(
+                _("我的评审任务"),
+                reverse("reviews:mine"),
+                _("接受或谢绝邀请、在线评分"),
+                count=assignments_for_expert(user=user).exclude(state="submitted").count() or None,
+            )
+        )
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles

@@ -30,7 +30,10 @@ def _enter(application: Application, call: Call, now) -> None:
     application.due_at = now + timedelta(days=int(days)) if days else None
 
 
-def _transition(application, action, by, *, reason="", expected_version=None, check=None, change=None):
+def application_transition(
+    application, action, by, *, reason="", expected_version=None, check=None, change=None
+):
+    """Take a workflow action on an application: holder and time limit follow, the parties are notified."""
     now = timezone.now()
 
     def change_and_enter(locked):
@@ -173,7 +176,7 @@ def application_submit(*, application: Application, by, started_at, expected_ver
             locked.submitted_at = timezone.now()
         locked.correction_note = ""
 
-    return _transition(
+    return application_transition(
         application,
         ApplicationAction.SUBMIT,
         by,
@@ -192,7 +195,7 @@ def application_withdraw(*, application: Application, by, reason: str = "", at=N
         if at > locked.call.closes_at:
             raise DomainError(_("申报已截止，撤回须向科技局提出申请。"))
 
-    return _transition(application, ApplicationAction.WITHDRAW, by, reason=reason, check=check)
+    return application_transition(application, ApplicationAction.WITHDRAW, by, reason=reason, check=check)
 
 
 def _quota_for(application: Application) -> RecommendationQuota | None:
@@ -212,7 +215,7 @@ def _quota_for(application: Application) -> RecommendationQuota | None:
 def application_recommend(*, application: Application, by, recommend: bool, comment: str = ""):
     """The locality recommends (within its quota) or declines to recommend, with a comment."""
     if not recommend:
-        return _transition(
+        return application_transition(
             application,
             ApplicationAction.NOT_RECOMMEND,
             by,
@@ -235,7 +238,7 @@ def application_recommend(*, application: Application, by, recommend: bool, comm
                 % {"region": quota.region.name, "n": quota.quota}
             )
 
-    return _transition(
+    return application_transition(
         application,
         ApplicationAction.RECOMMEND,
         by,
@@ -300,7 +303,9 @@ def application_formal_check(*, application: Application, by, decision: str, rea
                 )
     else:
         check = None
-    return _transition(application, actions[decision], by, reason=reason, check=check, change=change)
+    return application_transition(
+        application, actions[decision], by, reason=reason, check=check, change=change
+    )
 
 
 @acting

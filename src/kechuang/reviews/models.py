@@ -12,14 +12,22 @@ class Expert(AuditedModel):
     """A member of the expert pool (专家库): fields, keywords, employer, region, load cap."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.PROTECT, related_name="expert_profile"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        on_delete=models.PROTECT,
+        related_name="expert_profile",
     )
     organization = models.ForeignKey(
-        "organizations.Organization", verbose_name=_("工作单位"), null=True, blank=True, on_delete=models.PROTECT,
+        "organizations.Organization",
+        verbose_name=_("工作单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="experts",
     )
-    region = models.ForeignKey("regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT,
-                               related_name="experts")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("所在区划"), on_delete=models.PROTECT, related_name="experts"
+    )
     title = models.CharField(_("职称"), max_length=40, blank=True)
     field_codes = models.JSONField(_("专业领域"), default=list, blank=True)
     keywords = models.CharField(_("关键词"), max_length=300, blank=True)
@@ -48,7 +56,9 @@ class ExpertConflict(models.Model):
     class Meta:
         verbose_name = _("回避关系")
         verbose_name_plural = _("回避关系")
-        constraints = [models.UniqueConstraint(fields=["expert", "organization", "kind"], name="one_conflict_kind")]
+        constraints = [
+            models.UniqueConstraint(fields=["expert", "organization", "kind"], name="one_conflict_kind")
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert} × {self.organization}"
@@ -57,8 +67,9 @@ class ExpertConflict(models.Model):
 class ReviewDraw(models.Model):
     """One draw of expert panels: the seed and candidate pool recorded so it can be replayed and audited."""
 
-    call = models.ForeignKey("projects.Call", verbose_name=_("申报指南"), on_delete=models.PROTECT,
-                             related_name="draws")
+    call = models.ForeignKey(
+        "projects.Call", verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="draws"
+    )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     method = models.CharField(_("抽取方式"), max_length=12, choices=DrawMethod.choices)
@@ -90,10 +101,13 @@ class ReviewAssignment(AuditedModel):
     """An expert invited to review one application."""
 
     draw = models.ForeignKey(ReviewDraw, on_delete=models.PROTECT, related_name="assignments")
-    application = models.ForeignKey("projects.Application", on_delete=models.PROTECT, related_name="assignments")
+    application = models.ForeignKey(
+        "projects.Application", on_delete=models.PROTECT, related_name="assignments"
+    )
     expert = models.ForeignKey(Expert, on_delete=models.PROTECT, related_name="assignments")
-    state = models.CharField(_("状态"), max_length=12, choices=AssignmentState.choices,
-                             default=AssignmentState.INVITED)
+    state = models.CharField(
+        _("状态"), max_length=12, choices=AssignmentState.choices, default=AssignmentState.INVITED
+    )
     decline_reason = models.CharField(_("谢绝原因"), max_length=16, choices=DeclineReason.choices, blank=True)
     decline_note = models.CharField(_("说明"), max_length=300, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
@@ -106,7 +120,9 @@ class ReviewAssignment(AuditedModel):
         verbose_name = _("评审任务")
         verbose_name_plural = _("评审任务")
         ordering = ["application", "id"]
-        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "expert"], name="one_assignment_per_expert")
+        ]
 
     def __str__(self) -> str:
         return f"{self.expert} → {self.application}"

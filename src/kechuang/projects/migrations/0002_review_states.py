@@ -4,25 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='application',
-            name='review_flags',
-            field=models.JSONField(blank=True, default=list, verbose_name='评审提示'),
+            model_name="application",
+            name="review_flags",
+            field=models.JSONField(blank=True, default=list, verbose_name="评审提示"),
         ),
         migrations.AddField(
-            model_name='application',
-            name='review_score',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='评审得分'),
+            model_name="application",
+            name="review_score",
+            field=models.DecimalField(
+                blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="评审得分"
+            ),
         ),
         migrations.AlterField(
-            model_name='application',
-            name='state',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交，待属地推荐'), ('recommended', '已推荐，待形式审查'), ('returned', '退回修改'), ('checked', '形式审查通过，待专家评审'), ('in_review', '专家评审中'), ('reviewed', '评审完成，待决策'), ('rejected', '未通过'), ('withdrawn', '已撤回')], db_index=True, default='draft', max_length=16, verbose_name='状态'),
+            model_name="application",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "已提交，待属地推荐"),
+                    ("recommended", "已推荐，待形式审查"),
+                    ("returned", "退回修改"),
+                    ("checked", "形式审查通过，待专家评审"),
+                    ("in_review", "专家评审中"),
+                    ("reviewed", "评审完成，待决策"),
+                    ("rejected", "未通过"),
+                    ("withdrawn", "已撤回"),
+                ],
+                db_index=True,
+                default="draft",
+                max_length=16,
+                verbose_name="状态",
+            ),
         ),
     ]

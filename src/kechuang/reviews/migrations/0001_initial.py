@@ -7,105 +7,265 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0005_organization_parent'),
-        ('projects', '0002_review_states'),
-        ('regions', '0002_load_regions'),
+        ("organizations", "0005_organization_parent"),
+        ("projects", "0002_review_states"),
+        ("regions", "0002_load_regions"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Expert',
+            name="Expert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('title', models.CharField(blank=True, max_length=40, verbose_name='职称')),
-                ('field_codes', models.JSONField(blank=True, default=list, verbose_name='专业领域')),
-                ('keywords', models.CharField(blank=True, max_length=300, verbose_name='关键词')),
-                ('profile', models.TextField(blank=True, verbose_name='研究方向与代表成果')),
-                ('load_cap', models.PositiveSmallIntegerField(default=5, verbose_name='单次评审上限（份）')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在库')),
-                ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='experts', to='organizations.organization', verbose_name='工作单位')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='experts', to='regions.region', verbose_name='所在区划')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='expert_profile', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("title", models.CharField(blank=True, max_length=40, verbose_name="职称")),
+                ("field_codes", models.JSONField(blank=True, default=list, verbose_name="专业领域")),
+                ("keywords", models.CharField(blank=True, max_length=300, verbose_name="关键词")),
+                ("profile", models.TextField(blank=True, verbose_name="研究方向与代表成果")),
+                ("load_cap", models.PositiveSmallIntegerField(default=5, verbose_name="单次评审上限（份）")),
+                ("is_active", models.BooleanField(default=True, verbose_name="在库")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experts",
+                        to="organizations.organization",
+                        verbose_name="工作单位",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="experts",
+                        to="regions.region",
+                        verbose_name="所在区划",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="expert_profile",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家',
-                'verbose_name_plural': '专家',
-                'ordering': ['id'],
+                "verbose_name": "专家",
+                "verbose_name_plural": "专家",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDraw',
+            name="ReviewDraw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('method', models.CharField(choices=[('randomized', '随机化最优匹配'), ('uniform', '等概率随机抽取')], max_length=12, verbose_name='抽取方式')),
-                ('seed', models.BigIntegerField(verbose_name='随机种子')),
-                ('k', models.PositiveSmallIntegerField(verbose_name='每份专家人数')),
-                ('q', models.DecimalField(decimal_places=3, max_digits=4, verbose_name='单个专家最大抽中概率')),
-                ('application_ids', models.JSONField(default=list)),
-                ('expert_ids', models.JSONField(default=list)),
-                ('candidate_pool', models.JSONField(default=dict)),
-                ('panels', models.JSONField(default=dict)),
-                ('shortfalls', models.JSONField(default=dict)),
-                ('expected_fit', models.FloatField(default=0)),
-                ('realized_fit', models.FloatField(default=0)),
-                ('call', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='draws', to='projects.call', verbose_name='申报指南')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("randomized", "随机化最优匹配"), ("uniform", "等概率随机抽取")],
+                        max_length=12,
+                        verbose_name="抽取方式",
+                    ),
+                ),
+                ("seed", models.BigIntegerField(verbose_name="随机种子")),
+                ("k", models.PositiveSmallIntegerField(verbose_name="每份专家人数")),
+                (
+                    "q",
+                    models.DecimalField(decimal_places=3, max_digits=4, verbose_name="单个专家最大抽中概率"),
+                ),
+                ("application_ids", models.JSONField(default=list)),
+                ("expert_ids", models.JSONField(default=list)),
+                ("candidate_pool", models.JSONField(default=dict)),
+                ("panels", models.JSONField(default=dict)),
+                ("shortfalls", models.JSONField(default=dict)),
+                ("expected_fit", models.FloatField(default=0)),
+                ("realized_fit", models.FloatField(default=0)),
+                (
+                    "call",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="draws",
+                        to="projects.call",
+                        verbose_name="申报指南",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专家抽取记录',
-                'verbose_name_plural': '专家抽取记录',
-                'ordering': ['-created_at'],
+                "verbose_name": "专家抽取记录",
+                "verbose_name_plural": "专家抽取记录",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ExpertConflict',
+            name="ExpertConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('declared', '本人申报回避'), ('collaboration', '近三年合作')], max_length=16, verbose_name='类型')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='年份')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='reviews.expert')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='organizations.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("declared", "本人申报回避"), ("collaboration", "近三年合作")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="年份")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="reviews.expert",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="organizations.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回避关系',
-                'verbose_name_plural': '回避关系',
-                'constraints': [models.UniqueConstraint(fields=('expert', 'organization', 'kind'), name='one_conflict_kind')],
+                "verbose_name": "回避关系",
+                "verbose_name_plural": "回避关系",
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("expert", "organization", "kind"), name="one_conflict_kind"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReviewAssignment',
+            name="ReviewAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('state', models.CharField(choices=[('invited', '待确认'), ('accepted', '已接受'), ('declined', '已谢绝'), ('submitted', '已提交评审')], default='invited', max_length=12, verbose_name='状态')),
-                ('decline_reason', models.CharField(blank=True, choices=[('conflict', '存在利益冲突'), ('not_my_field', '非本人专业领域'), ('too_busy', '时间冲突')], max_length=16, verbose_name='谢绝原因')),
-                ('decline_note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('scores', models.JSONField(blank=True, default=dict, verbose_name='评分')),
-                ('total', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='总分')),
-                ('comment', models.TextField(blank=True, verbose_name='评审意见')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='projects.application')),
-                ('expert', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='reviews.expert')),
-                ('draw', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='reviews.reviewdraw')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("invited", "待确认"),
+                            ("accepted", "已接受"),
+                            ("declined", "已谢绝"),
+                            ("submitted", "已提交评审"),
+                        ],
+                        default="invited",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "decline_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("conflict", "存在利益冲突"),
+                            ("not_my_field", "非本人专业领域"),
+                            ("too_busy", "时间冲突"),
+                        ],
+                        max_length=16,
+                        verbose_name="谢绝原因",
+                    ),
+                ),
+                ("decline_note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("scores", models.JSONField(blank=True, default=dict, verbose_name="评分")),
+                (
+                    "total",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="总分"
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="评审意见")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="projects.application",
+                    ),
+                ),
+                (
+                    "expert",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="reviews.expert",
+                    ),
+                ),
+                (
+                    "draw",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="reviews.reviewdraw",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审任务',
-                'verbose_name_plural': '评审任务',
-                'ordering': ['application', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('application', 'expert'), name='one_assignment_per_expert')],
+                "verbose_name": "评审任务",
+                "verbose_name_plural": "评审任务",
+                "ordering": ["application", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("application", "expert"), name="one_assignment_per_expert"
+                    )
+                ],
             },
         ),
     ]

@@ -25,3 +25,6 @@ class Command(BaseCommand):
             from kechuang.projects.demo import seed as seed_projects
 
             seed_projects(log=self.stdout.write)
+            from kechuang.reviews.demo import seed as seed_experts
+
+            seed_experts(log=self.stdout.write)

@@ -1,0 +1,185 @@
+"""Drawing expert panels, experts' answers and reviews, and the aggregated result."""
+
+import secrets
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.core.audit import acting, record
+from kechuang.core.errors import DomainError
+from kechuang.core.jobs import enqueue
+from kechuang.core.models import AuditLog
+from kechuang.core.permissions import require
+from kechuang.projects.enums import ApplicationAction, ApplicationState
+from kechuang.projects.models import Application
+from kechuang.projects.permissions import can_manage_calls
+from kechuang.projects.services import application_transition
+
+from .aggregation import aggregate, deviation_flags, score_problems, weighted_total
+from .draw import draw_panels, replace_expert, verify
+from .enums import AssignmentState, DrawMethod
+from .models import Expert, ReviewAssignment, ReviewDraw
+from .permissions import can_respond, can_review
+from .profiles import application_profiles, conflict_rules, expert_profiles, store_result, stored_result
+
+
+@acting
+def review_draw(*, call, by, method: str = DrawMethod.RANDOMIZED, q: float = 0.5, seed: int | None = None):
+    """Draw k experts for every application of the call that passed the formal check; start their review."""
+    require(can_manage_calls(by, call.program))
+    if method not in DrawMethod.values:
+        raise DomainError(_("抽取方式无效。"))
+    if not 0 < q <= 1:
+        raise DomainError(_("单个专家最大抽中概率应在 0 到 1 之间。"))
+    applications = Application.objects.filter(call=call, state=ApplicationState.CHECKED)
+    if not applications.exists():
+        raise DomainError(_("没有待评审的申报书（需形式审查通过）。"))
+    experts = Expert.objects.filter(is_active=True)
+    app_profiles = application_profiles(applications)
+    expert_list = expert_profiles(experts)
+    rules = conflict_rules(call=call, expert_ids=[e.id for e in expert_list])
+    k = int(call.review_scheme.get("experts_per_application", 5))
+    seed = seed if seed is not None else secrets.randbelow(2**62)
+    result = draw_panels(app_profiles, expert_list, k=k, q=q, seed=seed, rules=rules, method=method)
+    violations = verify(result, app_profiles, expert_list, rules, k)
+    if violations:
+        raise DomainError(_("抽取结果违反回避或负荷规则，未保存：%(v)s") % {"v": "；".join(violations[:3])})
+    with transaction.atomic():
+        draw = ReviewDraw(
+            call=call,
+            created_by=by,
+            method=method,
+            seed=seed,
+            k=k,
+            q=Decimal(str(q)),
+            application_ids=[a.id for a in app_profiles],
+            expert_ids=[e.id for e in expert_list],
+        )
+        store_result(draw, result)
+        draw.save()
+        record(
+            action=AuditLog.Action.CREATE,
+            instance=draw,
+            by=by,
+            reason=_("抽取评审专家，随机种子 %(seed)s") % {"seed": seed},
+        )
+        by_id = {a.pk: a for a in applications}
+        for application_id, panel in result.panels.items():
+            if not panel:
+                continue
+            ReviewAssignment.objects.bulk_create(
+                [
+                    ReviewAssignment(draw=draw, application_id=application_id, expert_id=expert_id)
+                    for expert_id in panel
+                ]
+            )
+            application_transition(
+                by_id[application_id],
+                ApplicationAction.START_REVIEW,
+                by,
+                reason=_("已抽取 %(n)d 位评审专家") % {"n": len(panel)},
+            )
+        enqueue("reviews.notify_invited", draw_id=draw.pk)
+    return draw
+
+
+@acting
+@transaction.atomic
+def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason: str = "", note: str = ""):
+    """The expert accepts, or declines with a reason; a decline draws a replacement under the same rules."""
+    locked = (
+        ReviewAssignment.objects.select_for_update()
+        .select_related("expert", "draw__call")
+        .get(pk=assignment.pk)
+    )
+    require(can_respond(by, locked))
+    locked.responded_at = timezone.now()
+    if accept:
+        locked.state = AssignmentState.ACCEPTED
+        locked.bump_version()
+        locked.save()
+        return locked, None
+    if not reason:
+        raise DomainError(_("请选择谢绝原因。"), field="reason")
+    locked.state, locked.decline_reason, locked.decline_note = AssignmentState.DECLINED, reason, note[:300]
+    locked.bump_version()
+    locked.save()
+    draw = ReviewDraw.objects.select_for_update().get(pk=locked.draw_id)
+    applications = Application.objects.filter(pk__in=draw.application_ids)
+    experts = Expert.objects.filter(pk__in=draw.expert_ids)
+    app_profiles, expert_list = application_profiles(applications), expert_profiles(experts)
+    rules = conflict_rules(call=draw.call, expert_ids=draw.expert_ids)
+    before = stored_result(draw)
+    after = replace_expert(
+        before,
+        locked.application_id,
+        locked.expert_id,
+        app_profiles,
+        expert_list,
+        rules=rules,
+        seed=draw.seed + ReviewAssignment.objects.filter(draw=draw).count(),
+    )
+    store_result(draw, after)
+    draw.save()
+    added = set(after.panels.get(locked.application_id, ())) - set(
+        before.panels.get(locked.application_id, ())
+    )
+    replacement = None
+    for expert_id in added:
+        replacement = ReviewAssignment.objects.create(
+            draw=draw, application_id=locked.application_id, expert_id=expert_id
+        )
+        enqueue("reviews.notify_assignment", assignment_id=replacement.pk)
+    return locked, replacement
+
+
+@acting
+@transaction.atomic
+def review_submit(*, assignment: ReviewAssignment, by, scores: dict, comment: str):
+    """The expert submits scores for every criterion; the last review of an application aggregates them."""
+    locked = (
+        ReviewAssignment.objects.select_for_update().select_related("application__call").get(pk=assignment.pk)
+    )
+    require(can_review(by, locked))
+    criteria = locked.application.call.review_scheme.get("criteria", [])
+    problems = score_problems(scores, criteria)
+    if not comment.strip():
+        problems.append(_("请填写评审意见。"))
+    if problems:
+        raise DomainError(problems[0])
+    locked.scores = {c["key"]: int(str(scores[c["key"]])) for c in criteria}
+    locked.total = weighted_total(locked.scores, criteria)
+    locked.comment = comment.strip()
+    locked.state = AssignmentState.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.bump_version()
+    locked.save()
+    _finish_if_complete(locked.application, by)
+    return locked
+
+
+def _finish_if_complete(application: Application, by) -> None:
+    siblings = (
+        ReviewAssignment.objects.select_for_update()
+        .filter(application=application)
+        .exclude(state=AssignmentState.DECLINED)
+        .select_related("expert__user")
+    )
+    if any(s.state != AssignmentState.SUBMITTED for s in siblings):
+        return
+    totals = {str(s.expert): s.total for s in siblings}
+    rule = application.call.review_scheme.get("aggregation", "trimmed_mean")
+
+    def change(locked):
+        locked.review_score = aggregate(list(totals.values()), rule=rule)
+        locked.review_flags = deviation_flags(totals)
+
+    application_transition(
+        application,
+        ApplicationAction.FINISH_REVIEW,
+        by,
+        change=change,
+        reason=_("%(n)d 位专家评审完毕") % {"n": len(totals)},
+    )
