@@ -86,9 +86,7 @@ def make_call(*, opens_at=None, closes_at=None, region_code="330600", eligibilit
         is_published=True,
         eligibility=eligibility or default_eligibility(),
         form_definition=STANDARD_FORM,
-        budget_cap=Decimal("500000"),
-        total_budget=Decimal("5000000"),
-        **extra,
+        **{"budget_cap": Decimal("500000"), "total_budget": Decimal("5000000"), **extra},
     )
     for code, quota in (quotas or {}).items():
         RecommendationQuota.objects.create(call=call, region=region(code), quota=quota)

@@ -11,6 +11,10 @@ class ApplicationState(models.TextChoices):
     CHECKED = "checked", _("形式审查通过，待专家评审")
     IN_REVIEW = "in_review", _("专家评审中")
     REVIEWED = "reviewed", _("评审完成，待决策")
+    PROPOSED = "proposed", _("拟立项，待公示")
+    IN_NOTICE = "in_notice", _("公示中")
+    APPROVED = "approved", _("已立项")
+    NOT_APPROVED = "not_approved", _("未立项")
     REJECTED = "rejected", _("未通过")
     WITHDRAWN = "withdrawn", _("已撤回")
 
@@ -25,6 +29,11 @@ class ApplicationAction(models.TextChoices):
     REJECT = "reject", pgettext_lazy("application action", "不予受理")
     START_REVIEW = "start_review", pgettext_lazy("application action", "开始专家评审")
     FINISH_REVIEW = "finish_review", pgettext_lazy("application action", "汇总评审结果")
+    PROPOSE = "propose", pgettext_lazy("application action", "拟立项")
+    DECLINE = "decline", pgettext_lazy("application action", "不予立项")
+    PUBLISH = "publish", pgettext_lazy("application action", "公示")
+    APPROVE = "approve", pgettext_lazy("application action", "批准立项")
+    OBJECTION_UPHELD = "objection_upheld", pgettext_lazy("application action", "异议成立，撤销立项")
 
 
 class Holder(models.TextChoices):

@@ -197,3 +197,39 @@ class CallForm(OnceFormMixin, forms.ModelForm):
             "stage_days": data["stage_days"],
             "quotas": data["quotas"],
         }
+
+
+class MeetingForm(OnceFormMixin):
+    held_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    members = forms.CharField(label=_("参会人员"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    minutes = forms.CharField(label=_("会议纪要"), widget=forms.Textarea(attrs={"rows": 4}), max_length=10000)
+    votes_for = forms.IntegerField(label=_("赞成票"), min_value=0, max_value=99)
+    votes_against = forms.IntegerField(label=_("反对票"), min_value=0, max_value=99, initial=0)
+    abstentions = forms.IntegerField(label=_("弃权票"), min_value=0, max_value=99, initial=0)
+
+
+class PublishForm(OnceFormMixin):
+    days = forms.IntegerField(label=_("公示天数"), min_value=1, max_value=30, initial=7)
+
+
+class ObjectionForm(OnceFormMixin):
+    application = forms.TypedChoiceField(label=_("涉及项目"), coerce=int, choices=[])
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    contact = forms.CharField(label=_("联系方式"), max_length=60)
+    text = forms.CharField(label=_("异议内容"), widget=forms.Textarea(attrs={"rows": 4}), max_length=3000)
+
+    def __init__(self, *args, applications, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].choices = [
+            (a.pk, f"{a.title}（{a.organization.name}）") for a in applications
+        ]
+
+
+class ResolveForm(OnceFormMixin):
+    upheld = forms.TypedChoiceField(
+        label=_("结论"),
+        choices=[("0", _("异议不成立")), ("1", _("异议成立"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    resolution = forms.CharField(label=_("处理意见"), max_length=2000)

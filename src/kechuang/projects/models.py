@@ -63,7 +63,15 @@ def default_review_scheme() -> dict:
 
 def default_stage_days() -> dict:
     # Working time each stage may take before it shows as overdue (days).
-    return {"submitted": 7, "recommended": 10, "returned": 5, "checked": 10, "in_review": 15, "reviewed": 10}
+    return {
+        "submitted": 7,
+        "recommended": 10,
+        "returned": 5,
+        "checked": 10,
+        "in_review": 15,
+        "reviewed": 10,
+        "proposed": 10,
+    }
 
 
 class Call(AuditedModel):
@@ -169,6 +177,7 @@ class Application(AuditedModel):
     recommendation_comment = models.TextField(_("推荐意见"), blank=True)
     review_score = models.DecimalField(_("评审得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     review_flags = models.JSONField(_("评审提示"), default=list, blank=True)
+    proposed_amount = models.DecimalField(_("拟资助金额（元）"), null=True, blank=True, **MONEY)
 
     class Meta:
         verbose_name = _("申报书")
@@ -228,3 +237,91 @@ class IntegrityRecord(AuditedModel):
     @property
     def region_id(self):
         return self.organization.region_id
+
+
+class DecisionMeeting(AuditedModel):
+    """A 局务会 / 三审一决策 meeting that decided a call's funding list."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    held_on = models.DateField(_("会议日期"))
+    members = models.TextField(_("参会人员"))
+    minutes = models.TextField(_("会议纪要"))
+    votes_for = models.PositiveSmallIntegerField(_("赞成票"))
+    votes_against = models.PositiveSmallIntegerField(_("反对票"), default=0)
+    abstentions = models.PositiveSmallIntegerField(_("弃权票"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("决策会议")
+        verbose_name_plural = _("决策会议")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.call} · {self.held_on}"
+
+    @property
+    def region_id(self):
+        return self.call.program.region_id
+
+
+class PublicNotice(AuditedModel):
+    """A 公示: the proposed funding list, public for a period in which anyone may object."""
+
+    call = models.ForeignKey(
+        Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="notices"
+    )
+    meeting = models.ForeignKey(DecisionMeeting, verbose_name=_("决策会议"), on_delete=models.PROTECT)
+    title = models.CharField(_("标题"), max_length=200)
+    starts_at = models.DateTimeField(_("公示开始"))
+    ends_at = models.DateTimeField(_("公示结束"))
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示")
+        verbose_name_plural = _("公示")
+        ordering = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def region_id(self):
+        return self.call.program.region_id
+
+    def is_open(self, at=None) -> bool:
+        at = at or timezone.now()
+        return self.starts_at <= at <= self.ends_at
+
+
+class Objection(AuditedModel):
+    """An objection raised during a public notice, and how the bureau resolved it."""
+
+    notice = models.ForeignKey(
+        PublicNotice, verbose_name=_("公示"), on_delete=models.PROTECT, related_name="objections"
+    )
+    application = models.ForeignKey(
+        Application, verbose_name=_("涉及项目"), on_delete=models.PROTECT, related_name="objections"
+    )
+    name = models.CharField(_("异议人"), max_length=50)
+    contact = models.CharField(_("联系方式"), max_length=60)
+    text = models.TextField(_("异议内容"), max_length=3000)
+    upheld = models.BooleanField(_("异议成立"), null=True, blank=True)
+    resolution = models.TextField(_("处理意见"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("公示异议")
+        verbose_name_plural = _("公示异议")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {self.name}"
+
+    @property
+    def region_id(self):
+        return self.application.region_id

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from kechuang.core.audit import acting
 from kechuang.core.errors import DomainError
 from kechuang.core.jobs import enqueue
+from kechuang.core.money import yuan
 from kechuang.core.permissions import require
 
 from . import formdef
@@ -142,7 +143,7 @@ def submission_problems(application: Application) -> dict[str, list[str]]:
     call = application.call
     if application.requested_amount is not None and application.requested_amount > call.budget_cap:
         errors.setdefault("amount", []).append(
-            _("申请经费不能超过单项资助上限 %(cap)s 元。") % {"cap": call.budget_cap}
+            _("申请经费不能超过单项资助上限 %(cap)s 元。") % {"cap": yuan(call.budget_cap)}
         )
     return errors
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import decision_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -10,6 +10,11 @@ urlpatterns = [
     path("manage/calls/new/", views.call_edit, name="call_create"),
     path("manage/calls/<int:pk>/", views.call_edit, name="call_edit"),
     path("figures/", views.figures, name="figures"),
+    path("calls/<int:pk>/decision/", decision_views.call_decision, name="decision"),
+    path("objections/<int:pk>/resolve/", decision_views.objection_resolve, name="objection_resolve"),
+    path("notices/", decision_views.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", decision_views.notice_detail, name="notice"),
+    path("notices/<int:pk>/close/", decision_views.notice_close, name="notice_close"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),

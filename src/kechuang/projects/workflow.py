@@ -22,6 +22,12 @@ APPLICATION_WORKFLOW = Workflow(
         (S.RETURNED, A.SUBMIT): Transition(S.RECOMMENDED, applicant_may),
         (S.CHECKED, A.START_REVIEW): Transition(S.IN_REVIEW, bureau_may),
         (S.IN_REVIEW, A.FINISH_REVIEW): Transition(S.REVIEWED, reviewer_or_bureau_may),
+        (S.REVIEWED, A.PROPOSE): Transition(S.PROPOSED, bureau_may),
+        (S.REVIEWED, A.DECLINE): Transition(S.NOT_APPROVED, bureau_may, needs_reason=True),
+        (S.PROPOSED, A.DECLINE): Transition(S.NOT_APPROVED, bureau_may, needs_reason=True),
+        (S.PROPOSED, A.PUBLISH): Transition(S.IN_NOTICE, bureau_may),
+        (S.IN_NOTICE, A.APPROVE): Transition(S.APPROVED, bureau_may),
+        (S.IN_NOTICE, A.OBJECTION_UPHELD): Transition(S.NOT_APPROVED, bureau_may, needs_reason=True),
     },
     state_labels={s.value: s.label for s in S},
     action_labels={a.value: a.label for a in A},
@@ -36,6 +42,10 @@ HOLDER_BY_STATE = {
     S.CHECKED: Holder.BUREAU,  # waiting for the expert draw
     S.IN_REVIEW: Holder.EXPERTS,
     S.REVIEWED: Holder.BUREAU,
+    S.PROPOSED: Holder.BUREAU,
+    S.IN_NOTICE: Holder.BUREAU,
+    S.APPROVED: Holder.APPLICANT,  # the agreement (任务书) is the applicant's next step
+    S.NOT_APPROVED: Holder.NOBODY,
     S.REJECTED: Holder.NOBODY,
     S.WITHDRAWN: Holder.NOBODY,
 }
