@@ -54,6 +54,8 @@ def tiles_for(user) -> list[Tile]:
                 _("申报指南管理"), reverse("projects:call_manage_list"), _("计划类别下的申报指南、条件与名额")
             )
         )
+    if user.is_superuser or user.is_region_scoped:
+        tiles.append(Tile(_("立项项目"), reverse("projects:project_list"), _("任务书审核、经费拨付")))
     if user.is_superuser or user.is_bureau:
         tiles.append(
             Tile(_("项目统计"), reverse("projects:figures"), _("各指南申报、推荐、审查、立项情况，可导出"))
@@ -61,6 +63,7 @@ def tiles_for(user) -> list[Tile]:
     if user.role in (Role.ENTERPRISE, Role.INSTITUTION) and user.active_organization_id:
         tiles.append(Tile(_("项目申报"), reverse("projects:call_list"), _("查看申报指南，在线填报")))
         tiles.append(Tile(_("我的申报书"), reverse("projects:application_list"), _("草稿、进度与办理记录")))
+        tiles.append(Tile(_("立项项目"), reverse("projects:project_list"), _("任务书、经费拨付")))
     if user.organization_id:
         tiles.append(
             Tile(

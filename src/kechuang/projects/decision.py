@@ -15,6 +15,7 @@ from kechuang.core.money import yuan
 from kechuang.core.permissions import require
 
 from .enums import ApplicationAction, ApplicationState
+from .execution import project_create_for
 from .models import Application, Call, DecisionMeeting, Objection, PublicNotice
 from .permissions import can_manage_calls
 from .services import application_transition
@@ -206,11 +207,11 @@ def notice_close(*, notice: PublicNotice, by, at=None) -> list[Application]:
         raise DomainError(_("还有未处理的异议，不能立项。"))
     approved = []
     for application in Application.objects.filter(call=locked.call, state=ApplicationState.IN_NOTICE):
-        approved.append(
-            application_transition(
-                application, ApplicationAction.APPROVE, by, reason=_("公示期满无异议或异议不成立")
-            )
+        done = application_transition(
+            application, ApplicationAction.APPROVE, by, reason=_("公示期满无异议或异议不成立")
         )
+        project_create_for(done)
+        approved.append(done)
     locked.closed_at = at
     locked.bump_version()
     locked.save()

@@ -55,3 +55,15 @@ class FieldType(models.TextChoices):
     CHOICE = "choice", _("单选")
     TABLE = "table", _("表格")
     FILE = "file", _("附件")
+
+
+class ProjectState(models.TextChoices):
+    AGREEMENT = "agreement", _("编制任务书")
+    AGREEMENT_REVIEW = "agreement_review", _("任务书待审核")
+    IN_PROGRESS = "in_progress", _("实施中")
+
+
+class ProjectAction(models.TextChoices):
+    SUBMIT_AGREEMENT = "submit_agreement", pgettext_lazy("project action", "提交任务书")
+    RETURN_AGREEMENT = "return_agreement", pgettext_lazy("project action", "退回任务书")
+    SIGN = "sign", pgettext_lazy("project action", "签订任务书")

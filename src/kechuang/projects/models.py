@@ -10,7 +10,7 @@ from kechuang.accounts.enums import Department
 from kechuang.core.models import AuditedModel
 from kechuang.core.validators import validate_upload
 
-from .enums import ApplicationState, Holder
+from .enums import ApplicationState, Holder, ProjectState
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -325,3 +325,70 @@ class Objection(AuditedModel):
     @property
     def region_id(self):
         return self.application.region_id
+
+
+class Project(AuditedModel):
+    """An approved project (立项) with its agreement (任务书): goals, indicators, milestones, budget, tranches."""
+
+    application = models.OneToOneField(
+        Application, verbose_name=_("申报书"), on_delete=models.PROTECT, related_name="project"
+    )
+    call = models.ForeignKey(
+        Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="projects"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("承担单位"),
+        on_delete=models.PROTECT,
+        related_name="projects",
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("属地"), on_delete=models.PROTECT, related_name="projects"
+    )
+    code = models.CharField(_("项目编号"), max_length=32, unique=True)
+    title = models.CharField(_("项目名称"), max_length=200)
+    approved_amount = models.DecimalField(_("资助金额（元）"), **MONEY)
+    state = models.CharField(
+        _("状态"), max_length=20, choices=ProjectState.choices, default=ProjectState.AGREEMENT
+    )
+    state_since = models.DateTimeField(_("进入当前状态"), default=timezone.now)
+    start_on = models.DateField(_("开始日期"), null=True, blank=True)
+    end_on = models.DateField(_("结束日期"), null=True, blank=True)
+    goals = models.TextField(_("项目目标"), blank=True)
+    indicators = models.JSONField(_("考核指标"), default=list, blank=True)
+    milestones = models.JSONField(_("进度安排"), default=list, blank=True)
+    budget_lines = models.JSONField(_("经费预算"), default=list, blank=True)
+    tranches = models.JSONField(_("拨款计划"), default=list, blank=True)
+    signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("项目")
+        verbose_name_plural = _("项目")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Disbursement(AuditedModel):
+    """A payment of project funds (经费拨付); the sum never exceeds the approved amount."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="disbursements"
+    )
+    amount = models.DecimalField(_("拨付金额（元）"), **MONEY)
+    paid_on = models.DateField(_("拨付日期"))
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("经费拨付")
+        verbose_name_plural = _("经费拨付")
+        ordering = ["paid_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.amount}"
+
+    @property
+    def region_id(self):
+        return self.project.region_id

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import decision_views, views
+from . import decision_views, execution_views, views
 
 app_name = "projects"
 urlpatterns = [
@@ -15,6 +15,11 @@ urlpatterns = [
     path("notices/", decision_views.notice_list, name="notice_list"),
     path("notices/<int:pk>/", decision_views.notice_detail, name="notice"),
     path("notices/<int:pk>/close/", decision_views.notice_close, name="notice_close"),
+    path("list/", execution_views.project_list, name="project_list"),
+    path("<int:pk>/", execution_views.project_detail, name="project"),
+    path("<int:pk>/decide/", execution_views.project_decide, name="project_decide"),
+    path("<int:pk>/pay/", execution_views.project_pay, name="project_pay"),
+    path("<int:pk>/agreement.docx", execution_views.project_docx, name="project_docx"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),

@@ -5,6 +5,8 @@ from kechuang.core.workflow import Transition, Workflow
 from .enums import ApplicationAction as A
 from .enums import ApplicationState as S
 from .enums import Holder
+from .enums import ProjectAction as PA
+from .enums import ProjectState as PS
 from .permissions import applicant_may, bureau_may, locality_may, reviewer_or_bureau_may
 
 APPLICATION_WORKFLOW = Workflow(
@@ -49,3 +51,25 @@ HOLDER_BY_STATE = {
     S.REJECTED: Holder.NOBODY,
     S.WITHDRAWN: Holder.NOBODY,
 }
+
+
+def _project_applicant_may(user, project):
+    return applicant_may(user, project.application)
+
+
+def _project_bureau_may(user, project):
+    return bureau_may(user, project.application)
+
+
+PROJECT_WORKFLOW = Workflow(
+    "project",
+    {
+        (PS.AGREEMENT, PA.SUBMIT_AGREEMENT): Transition(PS.AGREEMENT_REVIEW, _project_applicant_may),
+        (PS.AGREEMENT_REVIEW, PA.RETURN_AGREEMENT): Transition(
+            PS.AGREEMENT, _project_bureau_may, needs_reason=True
+        ),
+        (PS.AGREEMENT_REVIEW, PA.SIGN): Transition(PS.IN_PROGRESS, _project_bureau_may),
+    },
+    state_labels={s.value: s.label for s in PS},
+    action_labels={a.value: a.label for a in PA},
+)

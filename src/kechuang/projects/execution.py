@@ -1,0 +1,200 @@
+"""Approved projects: the agreement (任务书), its .docx, and disbursements never above the approved amount."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from io import BytesIO
+
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.core.audit import acting
+from kechuang.core.errors import DomainError
+from kechuang.core.money import yuan
+from kechuang.core.permissions import require
+
+from .enums import ProjectAction, ProjectState
+from .models import Application, Disbursement, Project
+from .permissions import bureau_may
+from .workflow import PROJECT_WORKFLOW
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+def project_create_for(application: Application) -> Project:
+    """Open the project of an approved application, its agreement prefilled from the application."""
+    data = application.data
+    code = f"{application.call.year}-{application.call.program.code[:10].upper()}-{application.pk:05d}"
+    try:
+        with transaction.atomic():
+            return Project.objects.create(
+                application=application,
+                call=application.call,
+                organization=application.organization,
+                region=application.region,
+                code=code,
+                title=application.title,
+                approved_amount=application.proposed_amount,
+                start_on=_date(data.get("start")),
+                end_on=_date(data.get("end")),
+                goals=data.get("summary", ""),
+                budget_lines=[
+                    {"item": r.get("item", ""), "amount": r.get("amount", "")} for r in data.get("budget", [])
+                ],
+                tranches=[{"condition": _("任务书签订后拨付"), "amount": yuan(application.proposed_amount)}],
+            )
+    except IntegrityError:
+        return Project.objects.get(application=application)  # already opened: approving twice changes nothing
+
+
+def _money_rows(rows, key: str, label: str) -> Decimal:
+    total = Decimal("0")
+    for number, row in enumerate(rows, 1):
+        try:
+            value = Decimal(str(row.get(key, "")).replace(",", ""))
+        except InvalidOperation:
+            raise DomainError(
+                _("%(label)s第 %(n)d 行金额应为数字。") % {"label": label, "n": number}
+            ) from None
+        if value < 0:
+            raise DomainError(_("%(label)s第 %(n)d 行金额不能为负。") % {"label": label, "n": number})
+        total += value
+    return total
+
+
+def agreement_problems(project: Project) -> list[str]:
+    """What stops the agreement from being submitted: budget and tranches must add up to the approved amount."""
+    problems = []
+    if not project.goals.strip():
+        problems.append(_("请填写项目目标。"))
+    if not project.indicators:
+        problems.append(_("请填写至少一项考核指标。"))
+    if not project.milestones:
+        problems.append(_("请填写进度安排。"))
+    for rows, label in ((project.budget_lines, _("经费预算")), (project.tranches, _("拨款计划"))):
+        total = _money_rows(rows, "amount", label)
+        if total != project.approved_amount:
+            problems.append(
+                _("%(label)s合计 %(total)s 元，应等于资助金额 %(amount)s 元。")
+                % {"label": label, "total": yuan(total), "amount": yuan(project.approved_amount)}
+            )
+    if project.start_on and project.end_on and project.end_on <= project.start_on:
+        problems.append(_("结束日期须晚于开始日期。"))
+    return problems
+
+
+AGREEMENT_FIELDS = ("goals", "indicators", "milestones", "budget_lines", "tranches", "start_on", "end_on")
+
+
+@acting
+@transaction.atomic
+def agreement_save(*, project: Project, by, values: dict, expected_version: int | None) -> Project:
+    """The organization edits its agreement while it is being drafted."""
+    from .permissions import applicant_may
+
+    locked = Project.objects.select_for_update().select_related("application").get(pk=project.pk)
+    require(applicant_may(by, locked.application))
+    if locked.state != ProjectState.AGREEMENT:
+        raise DomainError(_("任务书已提交，不能修改。"))
+    locked.check_version(expected_version)
+    for name, value in values.items():
+        if name not in AGREEMENT_FIELDS:
+            raise DomainError(_("不允许修改字段：%(field)s") % {"field": name})
+        setattr(locked, name, value)
+    locked.bump_version()
+    locked.save()
+    return locked
+
+
+@acting
+def agreement_transition(*, project: Project, by, action: str, reason: str = "") -> Project:
+    def check(locked):
+        if action == ProjectAction.SUBMIT_AGREEMENT:
+            problems = agreement_problems(locked)
+            if problems:
+                raise DomainError(problems[0])
+
+    def change(locked):
+        if action == ProjectAction.SIGN:
+            locked.signed_at = timezone.now()
+
+    return PROJECT_WORKFLOW.apply(
+        instance=project, action=action, by=by, reason=reason, check=check, change=change
+    )
+
+
+@acting
+@transaction.atomic
+def disbursement_record(*, project: Project, by, amount: Decimal, paid_on, note: str = "") -> Disbursement:
+    """Record a payment; the total paid never exceeds the approved amount, also when two are recorded at once."""
+    locked = (
+        Project.objects.select_for_update().select_related("application__call__program").get(pk=project.pk)
+    )
+    require(bureau_may(by, locked.application))
+    if locked.state != ProjectState.IN_PROGRESS:
+        raise DomainError(_("任务书签订后才能拨付经费。"))
+    if amount <= 0:
+        raise DomainError(_("拨付金额应大于 0。"))
+    paid = locked.disbursements.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    if paid + amount > locked.approved_amount:
+        raise DomainError(
+            _("累计拨付将达 %(total)s 元，超过资助金额 %(amount)s 元（已拨 %(paid)s 元）。")
+            % {"total": yuan(paid + amount), "amount": yuan(locked.approved_amount), "paid": yuan(paid)}
+        )
+    return Disbursement.objects.create(
+        project=locked, amount=amount, paid_on=paid_on, note=note[:200], recorded_by=by
+    )
+
+
+def agreement_docx(project: Project) -> bytes:
+    """The agreement as a Word document (opens in LibreOffice and Word)."""
+    from docx import Document
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Noto Serif CJK SC"
+    style.font.size = Pt(11)
+    doc.add_heading(_("科技计划项目任务书"), level=0)
+    facts = [
+        (_("项目编号"), project.code),
+        (_("项目名称"), project.title),
+        (_("承担单位"), project.organization.name),
+        (_("统一社会信用代码"), project.organization.credit_code),
+        (_("计划类别"), project.call.program.name),
+        (_("资助金额（元）"), yuan(project.approved_amount)),
+        (_("起止日期"), f"{project.start_on or ''} — {project.end_on or ''}"),
+    ]
+    table = doc.add_table(rows=0, cols=2)
+    table.style = "Table Grid"
+    for label, value in facts:
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = str(label), str(value)
+    doc.add_heading(_("项目目标"), level=1)
+    doc.add_paragraph(project.goals)
+    for heading, rows, columns in (
+        (_("考核指标"), project.indicators, (("name", _("指标")), ("target", _("目标值")))),
+        (_("进度安排"), project.milestones, (("due", _("完成时间")), ("content", _("内容")))),
+        (_("经费预算"), project.budget_lines, (("item", _("预算科目")), ("amount", _("金额（元）")))),
+        (_("拨款计划"), project.tranches, (("condition", _("拨付条件")), ("amount", _("金额（元）")))),
+    ):
+        doc.add_heading(heading, level=1)
+        grid = doc.add_table(rows=1, cols=len(columns))
+        grid.style = "Table Grid"
+        for cell, (_key, label) in zip(grid.rows[0].cells, columns, strict=True):
+            cell.text = str(label)
+        for row in rows:
+            cells = grid.add_row().cells
+            for cell, (key, _label) in zip(cells, columns, strict=True):
+                cell.text = str(row.get(key, ""))
+    doc.add_paragraph("")
+    doc.add_paragraph(_("甲方（科技局）：________________    乙方（承担单位）：________________"))
+    buffer = BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

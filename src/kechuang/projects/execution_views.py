@@ -1,0 +1,207 @@
+"""Pages of approved projects: agreement, its .docx, disbursements."""
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from kechuang.core.errors import DomainError
+from kechuang.core.scoping import scope_by_region
+from kechuang.core.views import paginate, render_denied
+
+from . import execution
+from .enums import ProjectAction, ProjectState
+from .forms import raw_from_post
+from .models import Project
+from .permissions import applicant_may, bureau_may, can_view_application
+
+AGREEMENT_TABLES = [
+    {
+        "key": "indicators",
+        "label": gettext_lazy("考核指标"),
+        "type": "table",
+        "columns": [
+            {"key": "name", "label": gettext_lazy("指标")},
+            {"key": "target", "label": gettext_lazy("目标值")},
+        ],
+    },
+    {
+        "key": "milestones",
+        "label": gettext_lazy("进度安排"),
+        "type": "table",
+        "columns": [
+            {"key": "due", "label": gettext_lazy("完成时间")},
+            {"key": "content", "label": gettext_lazy("内容")},
+        ],
+    },
+    {
+        "key": "budget_lines",
+        "label": gettext_lazy("经费预算"),
+        "type": "table",
+        "columns": [
+            {"key": "item", "label": gettext_lazy("预算科目")},
+            {"key": "amount", "label": gettext_lazy("金额（元）")},
+        ],
+    },
+    {
+        "key": "tranches",
+        "label": gettext_lazy("拨款计划"),
+        "type": "table",
+        "columns": [
+            {"key": "condition", "label": gettext_lazy("拨付条件")},
+            {"key": "amount", "label": gettext_lazy("金额（元）")},
+        ],
+    },
+]
+
+
+def projects_visible_to(user):
+    qs = Project.objects.select_related("organization", "call__program", "application")
+    if user.active_organization_id and not user.is_region_scoped:
+        return qs.filter(organization_id=user.active_organization_id)
+    if user.is_superuser or user.is_region_scoped:
+        return scope_by_region(qs, user)
+    return qs.none()
+
+
+@login_required
+def project_list(request):
+    page = paginate(request, projects_visible_to(request.user))
+    return render(request, "projects/project_list.html", {"page": page})
+
+
+def _project(request, pk):
+    project = get_object_or_404(
+        Project.objects.select_related("application__call__program", "organization"), pk=pk
+    )
+    decision = can_view_application(request.user, project.application)
+    return project, (None if decision else render_denied(request, decision.reason))
+
+
+def _tables(project):
+    tables = []
+    for spec in AGREEMENT_TABLES:
+        rows = list(getattr(project, spec["key"]) or []) + [{}]
+        tables.append(
+            {
+                "spec": spec,
+                "rows": [
+                    (i, [(c, row.get(c["key"], "")) for c in spec["columns"]]) for i, row in enumerate(rows)
+                ],
+            }
+        )
+    return tables
+
+
+@login_required
+def project_detail(request, pk):
+    project, denied = _project(request, pk)
+    if denied:
+        return denied
+    editable = project.state == ProjectState.AGREEMENT and bool(
+        applicant_may(request.user, project.application)
+    )
+    if request.method == "POST" and editable:
+        raw = raw_from_post(AGREEMENT_TABLES, request.POST)
+        values = {
+            key: [r for r in raw.get(key, []) if any(str(v).strip() for v in r.values())]
+            for key in ("indicators", "milestones", "budget_lines", "tranches")
+        }
+        values["goals"] = request.POST.get("goals", "")
+        try:
+            for name in ("start_on", "end_on"):
+                values[name] = date.fromisoformat(request.POST[name]) if request.POST.get(name) else None
+            project = execution.agreement_save(
+                project=project,
+                by=request.user,
+                values=values,
+                expected_version=int(request.POST.get("version") or 0) or None,
+            )
+            if request.POST.get("then") == "submit":
+                project = execution.agreement_transition(
+                    project=project, by=request.user, action=ProjectAction.SUBMIT_AGREEMENT
+                )
+                messages.success(request, _("任务书已提交，待科技局审核。"))
+            else:
+                messages.success(request, _("任务书已保存。"))
+            return redirect("projects:project", pk=pk)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", _("日期格式不正确。")))
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "editable": editable,
+            "tables": _tables(project),
+            "problems": execution.agreement_problems(project) if editable else [],
+            "can_decide": project.state == ProjectState.AGREEMENT_REVIEW
+            and bool(bureau_may(request.user, project.application)),
+            "can_pay": project.state == ProjectState.IN_PROGRESS
+            and bool(bureau_may(request.user, project.application)),
+            "disbursements": project.disbursements.all(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def project_decide(request, pk):
+    project, denied = _project(request, pk)
+    if denied:
+        return denied
+    action = ProjectAction.SIGN if request.POST.get("decision") == "sign" else ProjectAction.RETURN_AGREEMENT
+    try:
+        execution.agreement_transition(
+            project=project, by=request.user, action=action, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("已处理。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:project", pk=pk)
+
+
+@login_required
+@require_POST
+def project_pay(request, pk):
+    project, denied = _project(request, pk)
+    if denied:
+        return denied
+    try:
+        amount = Decimal(request.POST.get("amount", "").replace(",", ""))
+        paid_on = date.fromisoformat(request.POST.get("paid_on", ""))
+        execution.disbursement_record(
+            project=project,
+            by=request.user,
+            amount=amount,
+            paid_on=paid_on,
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("已记录拨付。"))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("请填写正确的金额和日期。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:project", pk=pk)
+
+
+@login_required
+def project_docx(request, pk):
+    project, denied = _project(request, pk)
+    if denied:
+        return denied
+    response = HttpResponse(
+        execution.agreement_docx(project),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = (
+        f"attachment; filename*=UTF-8''{escape_uri_path(project.code + '-任务书.docx')}"
+    )
+    return response

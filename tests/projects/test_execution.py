@@ -1,0 +1,191 @@
+import threading
+from datetime import date, timedelta
+from decimal import Decimal
+from io import BytesIO
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from docx import Document
+
+from kechuang.core.errors import DomainError, PermissionDenied
+from kechuang.projects.decision import funding_propose, meeting_record, notice_close, notice_publish
+from kechuang.projects.enums import ProjectAction, ProjectState
+from kechuang.projects.execution import agreement_save, agreement_transition, disbursement_record
+from kechuang.projects.models import Project
+
+from ..factories import make_call
+from .test_decision import _reviewed
+
+pytestmark = pytest.mark.django_db
+
+
+def _approved(world):
+    call = make_call()
+    application = _reviewed(world, call, "ent_a", "90")
+    funding_propose(call=call, by=world["staff"], amounts={application.pk: Decimal("200000")})
+    meeting_record(
+        call=call, by=world["staff"], held_on=date.today(), members="成员", minutes="通过", votes_for=5
+    )
+    notice = notice_publish(call=call, by=world["staff"], days=5)
+    notice_close(notice=notice, by=world["staff"], at=notice.ends_at + timedelta(seconds=1))
+    return Project.objects.get(application=application)
+
+
+AGREEMENT = {
+    "goals": "完成关键技术攻关并实现产业化。",
+    "indicators": [{"name": "申请发明专利", "target": "2 项"}],
+    "milestones": [{"due": "2027-06-30", "content": "完成样机"}],
+    "budget_lines": [{"item": "设备费", "amount": "150000"}, {"item": "材料费", "amount": "50000"}],
+    "tranches": [{"condition": "签订后", "amount": "120000"}, {"condition": "中期检查后", "amount": "80000"}],
+}
+
+
+def test_approval_opens_the_project_with_a_prefilled_agreement(world):
+    project = _approved(world)
+    assert (project.state, project.approved_amount, project.organization) == (
+        ProjectState.AGREEMENT,
+        Decimal("200000.00"),
+        world["org_a"],
+    )
+    assert project.budget_lines == [
+        {"item": "设备费", "amount": "200000.00"},
+        {"item": "材料费", "amount": "100000.00"},
+    ]
+    assert project.start_on == date(2027, 1, 1)
+
+
+def test_agreement_must_add_up_before_it_is_submitted_then_signed(world):
+    project = _approved(world)
+    with pytest.raises(DomainError) as exc:
+        agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    assert exc.value.message == "请填写至少一项考核指标。"
+    wrong = {**AGREEMENT, "tranches": [{"condition": "签订后", "amount": "100000"}]}
+    project = agreement_save(
+        project=project, by=world["ent_a"], values=wrong, expected_version=project.version
+    )
+    with pytest.raises(DomainError) as exc:
+        agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    assert exc.value.message == "拨款计划合计 100000.00 元，应等于资助金额 200000.00 元。"
+    project = agreement_save(
+        project=project, by=world["ent_a"], values=AGREEMENT, expected_version=project.version
+    )
+    project = agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    with pytest.raises(PermissionDenied):
+        agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SIGN)
+    project = agreement_transition(project=project, by=world["staff"], action=ProjectAction.SIGN)
+    assert project.state == ProjectState.IN_PROGRESS and project.signed_at is not None
+
+
+def test_disbursements_never_exceed_the_approved_amount(world):
+    project = _approved(world)
+    with pytest.raises(DomainError) as exc:
+        disbursement_record(project=project, by=world["staff"], amount=Decimal("1"), paid_on=date.today())
+    assert exc.value.message == "任务书签订后才能拨付经费。"
+    project = agreement_save(
+        project=project, by=world["ent_a"], values=AGREEMENT, expected_version=project.version
+    )
+    agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    agreement_transition(project=project, by=world["staff"], action=ProjectAction.SIGN)
+    disbursement_record(project=project, by=world["staff"], amount=Decimal("120000"), paid_on=date.today())
+    with pytest.raises(DomainError) as exc:
+        disbursement_record(
+            project=project, by=world["staff"], amount=Decimal("80000.01"), paid_on=date.today()
+        )
+    assert exc.value.message == "累计拨付将达 200000.01 元，超过资助金额 200000.00 元（已拨 120000.00 元）。"
+    with pytest.raises(PermissionDenied):
+        disbursement_record(project=project, by=world["ent_a"], amount=Decimal("1"), paid_on=date.today())
+    assert project.disbursements.count() == 1
+
+
+def test_agreement_docx_opens_in_libreoffice(client, world, tmp_path):
+    from ..office import libreoffice_convert
+
+    project = _approved(world)
+    agreement_save(project=project, by=world["ent_a"], values=AGREEMENT, expected_version=project.version)
+    client.force_login(world["ent_a"])
+    response = client.get(reverse("projects:project_docx", args=[project.pk]))
+    assert (
+        response["Content-Type"] == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    document = Document(BytesIO(response.content))
+    assert document.paragraphs[0].text == "科技计划项目任务书"
+    assert document.tables[0].rows[0].cells[1].text == project.code
+    source = tmp_path / "agreement.docx"
+    source.write_bytes(response.content)
+    text = libreoffice_convert(source, "txt:Text").read_text(encoding="utf-8-sig")
+    assert "科技计划项目任务书" in text and "申请发明专利" in text and "200000.00" in text
+    client.force_login(world["ent_b"])
+    assert client.get(reverse("projects:project_docx", args=[project.pk])).status_code == 403
+
+
+def test_project_pages_for_applicant_and_bureau(client, world):
+    project = _approved(world)
+    client.force_login(world["ent_a"])
+    post = {
+        "version": project.version,
+        "goals": AGREEMENT["goals"],
+        "start_on": "2027-01-01",
+        "end_on": "2028-12-31",
+        "then": "submit",
+        "indicators-0-name": "申请发明专利",
+        "indicators-0-target": "2 项",
+        "milestones-0-due": "2027-06-30",
+        "milestones-0-content": "完成样机",
+        "budget_lines-0-item": "设备费",
+        "budget_lines-0-amount": "200000",
+        "tranches-0-condition": "签订后",
+        "tranches-0-amount": "200000",
+    }
+    client.post(reverse("projects:project", args=[project.pk]), post)
+    project.refresh_from_db()
+    assert project.state == ProjectState.AGREEMENT_REVIEW
+    client.force_login(world["staff"])
+    client.post(reverse("projects:project_decide", args=[project.pk]), {"decision": "sign"})
+    client.post(
+        reverse("projects:project_pay", args=[project.pk]),
+        {"amount": "200000", "paid_on": date.today().isoformat(), "note": "一次拨付"},
+    )
+    page = client.get(reverse("projects:project", args=[project.pk])).content.decode()
+    assert page.count('data-testid="disbursement"') == 1
+    client.force_login(world["ent_b"])
+    assert client.get(reverse("projects:project", args=[project.pk])).status_code == 403
+    assert client.get(reverse("projects:project_list")).content.decode().count(project.code) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_disbursements_at_once_cannot_overspend():
+    if connection.vendor == "sqlite":
+        pytest.skip("needs row locks: runs in the PostgreSQL pass of CI")
+    from ..conftest import build_world
+
+    world = build_world()
+    project = _approved(world)
+    project = agreement_save(
+        project=project, by=world["ent_a"], values=AGREEMENT, expected_version=project.version
+    )
+    agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    agreement_transition(project=project, by=world["staff"], action=ProjectAction.SIGN)
+    barrier, outcomes = threading.Barrier(2), []
+
+    def pay():
+        from django.db import connections
+
+        barrier.wait()
+        try:
+            disbursement_record(
+                project=project, by=world["staff"], amount=Decimal("150000"), paid_on=date.today()
+            )
+            outcomes.append("paid")
+        except DomainError:
+            outcomes.append("refused")
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=pay) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["paid", "refused"]
+    assert project.disbursements.count() == 1
