@@ -195,6 +195,8 @@ SESSION_COOKIE_SECURE = env_bool("KECHUANG_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 NINJA_PAGINATION_PER_PAGE = 20
+# How long a failed acceptance (or misconduct) blocks an organization's applications (科研失信), days.
+KECHUANG_INTEGRITY_BLOCK_DAYS = int(os.environ.get("KECHUANG_INTEGRITY_BLOCK_DAYS", str(3 * 365)))
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 
 LOGGING = {

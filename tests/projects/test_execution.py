@@ -189,3 +189,104 @@ def test_two_disbursements_at_once_cannot_overspend():
         t.join()
     assert sorted(outcomes) == ["paid", "refused"]
     assert project.disbursements.count() == 1
+
+
+def _signed(world):
+    project = _approved(world)
+    project = agreement_save(
+        project=project, by=world["ent_a"], values=AGREEMENT, expected_version=project.version
+    )
+    agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
+    return agreement_transition(project=project, by=world["staff"], action=ProjectAction.SIGN)
+
+
+def test_midterm_and_change_requests(world):
+    from kechuang.projects.execution import (
+        change_request_decide,
+        change_request_submit,
+        midterm_assess,
+        midterm_submit,
+    )
+
+    project = _signed(world)
+    with pytest.raises(DomainError):
+        midterm_submit(project=project, by=world["ent_a"], progress="进展", spending=Decimal("200000.01"))
+    report = midterm_submit(
+        project=project, by=world["ent_a"], progress="完成样机", spending=Decimal("90000")
+    )
+    with pytest.raises(PermissionDenied):
+        midterm_assess(report=report, by=world["ent_a"], satisfactory=True, assessment="自评")
+    midterm_assess(report=report, by=world["staff"], satisfactory=True, assessment="进展正常")
+    with pytest.raises(DomainError) as exc:
+        change_request_submit(
+            project=project,
+            by=world["ent_a"],
+            kind="budget",
+            reason="调整",
+            new_budget_lines=[{"item": "设备费", "amount": "100000"}],
+        )
+    assert exc.value.message == "调整后预算合计 100000.00 元，应等于资助金额 200000.00 元。"
+    extension = change_request_submit(
+        project=project,
+        by=world["ent_a"],
+        kind="extension",
+        reason="设备到货延迟",
+        new_end_on=date(2029, 6, 30),
+    )
+    with pytest.raises(DomainError) as exc:
+        change_request_submit(
+            project=project, by=world["ent_a"], kind="team", reason="人员调动", team_change="换人"
+        )
+    assert exc.value.message == "已有待审批的变更申请。"
+    change_request_decide(change=extension, by=world["staff"], approve=True, note="同意延期")
+    project.refresh_from_db()
+    assert project.end_on == date(2029, 6, 30)
+
+
+def test_acceptance_with_a_conflict_free_panel_and_failure_blocks_the_organization(world):
+    from kechuang.projects.execution import acceptance_apply, acceptance_decide
+    from kechuang.projects.selectors import eligibility_for
+    from kechuang.reviews.models import ExpertConflict
+    from kechuang.reviews.services import acceptance_panel_draw
+
+    from ..reviews.test_review_flow import make_expert
+
+    project = _signed(world)
+    conflicted = make_expert(99)
+    ExpertConflict.objects.create(expert=conflicted, organization=world["org_a"], kind="declared")
+    [make_expert(i) for i in range(6)]
+    with pytest.raises(DomainError):
+        acceptance_panel_draw(project=project, by=world["staff"])
+    project = acceptance_apply(project=project, by=world["ent_a"], summary="全部指标完成。")
+    with pytest.raises(DomainError) as exc:
+        acceptance_decide(project=project, by=world["staff"], result="pass", note="好", grade="good")
+    assert exc.value.message == "请先抽取验收专家组。"
+    project = acceptance_panel_draw(project=project, by=world["staff"], seed=11)
+    assert len(project.acceptance_panel["experts"]) == 5
+    assert conflicted.pk not in project.acceptance_panel["experts"]
+    failed = acceptance_decide(
+        project=project, by=world["staff"], result="fail", note="核心指标未完成", grade="fail"
+    )
+    assert (failed.state, failed.performance_grade) == (ProjectState.FAILED, "fail")
+    problems = eligibility_for(call=make_call(title="下一年度指南"), organization=world["org_a"])
+    assert problems and problems[0].startswith("单位有科研失信记录")
+
+
+def test_project_page_carries_midterm_change_and_acceptance(client, world):
+    from ..reviews.test_review_flow import make_expert
+
+    project = _signed(world)
+    [make_expert(i) for i in range(6)]
+    url = reverse("projects:project_act", args=[project.pk])
+    client.force_login(world["ent_a"])
+    client.post(url, {"op": "midterm", "progress": "完成样机", "spending": "80000"})
+    client.post(url, {"op": "change", "kind": "team", "reason": "人员调动", "team_change": "李四接替王五"})
+    client.post(url, {"op": "acceptance", "summary": "指标全部完成"})
+    client.force_login(world["staff"])
+    client.post(url, {"op": "panel"})
+    client.post(url, {"op": "accept_decide", "result": "pass", "grade": "excellent", "note": "完成良好"})
+    project.refresh_from_db()
+    assert (project.state, project.performance_grade) == (ProjectState.ACCEPTED, "excellent")
+    page = client.get(reverse("projects:project", args=[project.pk])).content.decode()
+    assert page.count('data-testid="midterm"') == 1 and page.count('data-testid="change"') == 1
+    assert 'data-testid="acceptance-panel"' in page

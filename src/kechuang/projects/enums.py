@@ -61,9 +61,30 @@ class ProjectState(models.TextChoices):
     AGREEMENT = "agreement", _("编制任务书")
     AGREEMENT_REVIEW = "agreement_review", _("任务书待审核")
     IN_PROGRESS = "in_progress", _("实施中")
+    ACCEPTANCE = "acceptance", _("已申请结题验收")
+    ACCEPTED = "accepted", _("验收通过")
+    CONDITIONAL = "conditional", _("结题（整改后通过）")
+    FAILED = "failed", _("验收不通过")
 
 
 class ProjectAction(models.TextChoices):
     SUBMIT_AGREEMENT = "submit_agreement", pgettext_lazy("project action", "提交任务书")
     RETURN_AGREEMENT = "return_agreement", pgettext_lazy("project action", "退回任务书")
     SIGN = "sign", pgettext_lazy("project action", "签订任务书")
+    APPLY_ACCEPTANCE = "apply_acceptance", pgettext_lazy("project action", "申请结题验收")
+    PASS = "pass", pgettext_lazy("project action", "验收通过")
+    PASS_CONDITIONALLY = "pass_conditionally", pgettext_lazy("project action", "整改后通过")
+    FAIL = "fail", pgettext_lazy("project action", "验收不通过")
+
+
+class ChangeKind(models.TextChoices):
+    EXTENSION = "extension", _("延期")
+    BUDGET = "budget", _("预算调整")
+    TEAM = "team", _("团队变更")
+
+
+class PerformanceGrade(models.TextChoices):
+    EXCELLENT = "excellent", _("优秀")
+    GOOD = "good", _("良好")
+    PASS = "pass", _("合格")
+    FAIL = "fail", _("不合格")

@@ -1,6 +1,6 @@
 """Approved projects: the agreement (任务书), its .docx, and disbursements never above the approved amount."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
@@ -198,3 +198,178 @@ def agreement_docx(project: Project) -> bytes:
     buffer = BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+def _locked_project(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("application__call__program").get(pk=project.pk)
+
+
+@acting
+@transaction.atomic
+def midterm_submit(*, project: Project, by, progress: str, spending: Decimal):
+    """The organization reports progress and spending at the midterm check."""
+    from .models import MidtermReport
+    from .permissions import applicant_may
+
+    locked = _locked_project(project)
+    require(applicant_may(by, locked.application))
+    if locked.state != ProjectState.IN_PROGRESS:
+        raise DomainError(_("项目实施期间才能提交中期报告。"))
+    if not progress.strip():
+        raise DomainError(_("请填写进展情况。"), field="progress")
+    if spending < 0 or spending > locked.approved_amount:
+        raise DomainError(
+            _("已使用经费应在 0 到资助金额 %(a)s 元之间。") % {"a": yuan(locked.approved_amount)}
+        )
+    return MidtermReport.objects.create(
+        project=locked, progress=progress.strip(), spending=spending, submitted_by=by
+    )
+
+
+@acting
+@transaction.atomic
+def midterm_assess(*, report, by, satisfactory: bool, assessment: str):
+    from .models import MidtermReport
+
+    locked = (
+        MidtermReport.objects.select_for_update()
+        .select_related("project__application__call__program")
+        .get(pk=report.pk)
+    )
+    require(bureau_may(by, locked.project.application))
+    if locked.satisfactory is not None:
+        raise DomainError(_("该中期报告已检查。"))
+    if not assessment.strip():
+        raise DomainError(_("请填写检查意见。"), field="assessment")
+    locked.satisfactory, locked.assessment, locked.assessed_by = satisfactory, assessment.strip(), by
+    locked.bump_version()
+    locked.save()
+    return locked
+
+
+@acting
+@transaction.atomic
+def change_request_submit(
+    *,
+    project: Project,
+    by,
+    kind: str,
+    reason: str,
+    new_end_on=None,
+    new_budget_lines=None,
+    team_change: str = "",
+):
+    """The organization asks for an extension, a budget reallocation or a team change."""
+    from .enums import ChangeKind
+    from .models import ChangeRequest
+    from .permissions import applicant_may
+
+    locked = _locked_project(project)
+    require(applicant_may(by, locked.application))
+    if locked.state != ProjectState.IN_PROGRESS:
+        raise DomainError(_("项目实施期间才能申请变更。"))
+    if not reason.strip():
+        raise DomainError(_("请填写变更理由。"), field="reason")
+    if locked.change_requests.filter(approved__isnull=True).exists():
+        raise DomainError(_("已有待审批的变更申请。"))
+    if kind == ChangeKind.EXTENSION:
+        if new_end_on is None or (locked.end_on and new_end_on <= locked.end_on):
+            raise DomainError(_("延期后的结束日期须晚于原结束日期。"), field="new_end_on")
+    elif kind == ChangeKind.BUDGET:
+        total = _money_rows(new_budget_lines or [], "amount", _("调整后预算"))
+        if total != locked.approved_amount:
+            raise DomainError(
+                _("调整后预算合计 %(t)s 元，应等于资助金额 %(a)s 元。")
+                % {"t": yuan(total), "a": yuan(locked.approved_amount)}
+            )
+    elif kind == ChangeKind.TEAM:
+        if not team_change.strip():
+            raise DomainError(_("请填写团队变更内容。"), field="team_change")
+    else:
+        raise DomainError(_("变更类型无效。"))
+    return ChangeRequest.objects.create(
+        project=locked,
+        kind=kind,
+        reason=reason.strip(),
+        new_end_on=new_end_on,
+        new_budget_lines=new_budget_lines or [],
+        team_change=team_change.strip(),
+        requested_by=by,
+    )
+
+
+@acting
+@transaction.atomic
+def change_request_decide(*, change, by, approve: bool, note: str):
+    """The bureau approves (and the change is applied to the project) or refuses, with its note."""
+    from .enums import ChangeKind
+    from .models import ChangeRequest
+
+    locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+    project = _locked_project(locked.project)
+    require(bureau_may(by, project.application))
+    if locked.approved is not None:
+        raise DomainError(_("该变更申请已审批。"))
+    if not note.strip():
+        raise DomainError(_("请填写审批意见。"), field="note")
+    locked.approved, locked.decision_note, locked.decided_by = approve, note.strip(), by
+    locked.bump_version()
+    locked.save()
+    if approve:
+        if locked.kind == ChangeKind.EXTENSION:
+            project.end_on = locked.new_end_on
+        elif locked.kind == ChangeKind.BUDGET:
+            project.budget_lines = locked.new_budget_lines
+        project.bump_version()
+        project.save()
+    return locked
+
+
+@acting
+def acceptance_apply(*, project: Project, by, summary: str):
+    if not summary.strip():
+        raise DomainError(_("请填写结题总结。"), field="summary")
+    return PROJECT_WORKFLOW.apply(
+        instance=project,
+        action=ProjectAction.APPLY_ACCEPTANCE,
+        by=by,
+        change=lambda p: setattr(p, "acceptance_summary", summary.strip()),
+    )
+
+
+@acting
+def acceptance_decide(*, project: Project, by, result: str, note: str, grade: str):
+    """Record the acceptance result and the performance grade; a failed project blocks its organization."""
+    from django.conf import settings
+
+    from .enums import PerformanceGrade
+    from .models import IntegrityRecord
+
+    actions = {
+        "pass": ProjectAction.PASS,
+        "conditional": ProjectAction.PASS_CONDITIONALLY,
+        "fail": ProjectAction.FAIL,
+    }
+    if result not in actions:
+        raise DomainError(_("请选择验收结论。"), field="result")
+    if grade not in PerformanceGrade.values:
+        raise DomainError(_("请选择绩效评价等级。"), field="grade")
+
+    def check(locked):
+        if not locked.acceptance_panel.get("experts"):
+            raise DomainError(_("请先抽取验收专家组。"))
+
+    def change(locked):
+        locked.acceptance_note, locked.performance_grade = note.strip(), grade
+        if result == "fail":
+            today = timezone.localdate()
+            IntegrityRecord.objects.create(
+                organization_id=locked.organization_id,
+                starts_on=today,
+                ends_on=today + timedelta(days=settings.KECHUANG_INTEGRITY_BLOCK_DAYS),
+                reason=_("项目 %(code)s 验收不通过：%(note)s") % {"code": locked.code, "note": note.strip()},
+            )
+
+    return PROJECT_WORKFLOW.apply(
+        instance=project, action=actions[result], by=by, reason=note, check=check, change=change
+    )

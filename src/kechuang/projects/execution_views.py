@@ -17,7 +17,7 @@ from kechuang.core.scoping import scope_by_region
 from kechuang.core.views import paginate, render_denied
 
 from . import execution
-from .enums import ProjectAction, ProjectState
+from .enums import ChangeKind, PerformanceGrade, ProjectAction, ProjectState
 from .forms import raw_from_post
 from .models import Project
 from .permissions import applicant_may, bureau_may, can_view_application
@@ -147,6 +147,12 @@ def project_detail(request, pk):
             "can_pay": project.state == ProjectState.IN_PROGRESS
             and bool(bureau_may(request.user, project.application)),
             "disbursements": project.disbursements.all(),
+            "is_applicant": bool(applicant_may(request.user, project.application)),
+            "is_bureau": bool(bureau_may(request.user, project.application)),
+            "midterms": project.midterm_reports.all(),
+            "changes": project.change_requests.all(),
+            "change_kinds": ChangeKind.choices,
+            "grades": PerformanceGrade.choices,
         },
     )
 
@@ -205,3 +211,78 @@ def project_docx(request, pk):
         f"attachment; filename*=UTF-8''{escape_uri_path(project.code + '-任务书.docx')}"
     )
     return response
+
+
+def _op(request, project, op):
+    """Run one project operation posted from the project page; returns the success message."""
+    from kechuang.reviews.services import acceptance_panel_draw
+
+    from .models import ChangeRequest, MidtermReport
+
+    post = request.POST
+    user = request.user
+    if op == "midterm":
+        execution.midterm_submit(
+            project=project,
+            by=user,
+            progress=post.get("progress", ""),
+            spending=Decimal(post.get("spending") or "0"),
+        )
+        return _("中期报告已提交。")
+    if op == "midterm_assess":
+        report = get_object_or_404(MidtermReport, pk=post.get("report"), project=project)
+        execution.midterm_assess(
+            report=report,
+            by=user,
+            satisfactory=post.get("satisfactory") == "1",
+            assessment=post.get("assessment", ""),
+        )
+        return _("中期检查意见已保存。")
+    if op == "change":
+        end = post.get("new_end_on")
+        execution.change_request_submit(
+            project=project,
+            by=user,
+            kind=post.get("kind", ""),
+            reason=post.get("reason", ""),
+            new_end_on=date.fromisoformat(end) if end else None,
+            team_change=post.get("team_change", ""),
+        )
+        return _("变更申请已提交。")
+    if op == "change_decide":
+        change = get_object_or_404(ChangeRequest, pk=post.get("change"), project=project)
+        execution.change_request_decide(
+            change=change, by=user, approve=post.get("approve") == "1", note=post.get("note", "")
+        )
+        return _("变更申请已审批。")
+    if op == "acceptance":
+        execution.acceptance_apply(project=project, by=user, summary=post.get("summary", ""))
+        return _("已申请结题验收。")
+    if op == "panel":
+        acceptance_panel_draw(project=project, by=user)
+        return _("已抽取验收专家组。")
+    if op == "accept_decide":
+        execution.acceptance_decide(
+            project=project,
+            by=user,
+            result=post.get("result", ""),
+            note=post.get("note", ""),
+            grade=post.get("grade", ""),
+        )
+        return _("验收结论已保存。")
+    raise DomainError(_("未知操作。"))
+
+
+@login_required
+@require_POST
+def project_act(request, pk):
+    project, denied = _project(request, pk)
+    if denied:
+        return denied
+    try:
+        messages.success(request, _op(request, project, request.POST.get("op", "")))
+    except (InvalidOperation, ValueError):
+        messages.error(request, _("请填写正确的金额和日期。"))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("projects:project", pk=pk)

@@ -10,7 +10,7 @@ from kechuang.accounts.enums import Department
 from kechuang.core.models import AuditedModel
 from kechuang.core.validators import validate_upload
 
-from .enums import ApplicationState, Holder, ProjectState
+from .enums import ApplicationState, ChangeKind, Holder, PerformanceGrade, ProjectState
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -360,6 +360,12 @@ class Project(AuditedModel):
     budget_lines = models.JSONField(_("经费预算"), default=list, blank=True)
     tranches = models.JSONField(_("拨款计划"), default=list, blank=True)
     signed_at = models.DateTimeField(_("签订时间"), null=True, blank=True)
+    acceptance_summary = models.TextField(_("结题总结"), blank=True)
+    acceptance_panel = models.JSONField(_("验收专家组"), default=dict, blank=True)
+    acceptance_note = models.TextField(_("验收意见"), blank=True)
+    performance_grade = models.CharField(
+        _("绩效评价"), max_length=12, choices=PerformanceGrade.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("项目")
@@ -388,6 +394,65 @@ class Disbursement(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.project.code} · {self.amount}"
+
+    @property
+    def region_id(self):
+        return self.project.region_id
+
+
+class MidtermReport(AuditedModel):
+    """A 中期检查 report of a project and the bureau's assessment."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="midterm_reports"
+    )
+    progress = models.TextField(_("进展情况"))
+    spending = models.DecimalField(_("已使用经费（元）"), **MONEY)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    satisfactory = models.BooleanField(_("检查结论：正常"), null=True, blank=True)
+    assessment = models.TextField(_("检查意见"), blank=True)
+    assessed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("中期检查")
+        verbose_name_plural = _("中期检查")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def region_id(self):
+        return self.project.region_id
+
+
+class ChangeRequest(AuditedModel):
+    """A 变更/延期 request: extension, budget reallocation or team change; approved or refused by the bureau."""
+
+    project = models.ForeignKey(
+        Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField(_("变更类型"), max_length=12, choices=ChangeKind.choices)
+    reason = models.TextField(_("变更理由"))
+    new_end_on = models.DateField(_("延期至"), null=True, blank=True)
+    new_budget_lines = models.JSONField(_("调整后预算"), default=list, blank=True)
+    team_change = models.TextField(_("团队变更内容"), blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved = models.BooleanField(_("批准"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("变更申请")
+        verbose_name_plural = _("变更申请")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.project.code} · {self.get_kind_display()}"
 
     @property
     def region_id(self):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/", execution_views.project_detail, name="project"),
     path("<int:pk>/decide/", execution_views.project_decide, name="project_decide"),
     path("<int:pk>/pay/", execution_views.project_pay, name="project_pay"),
+    path("<int:pk>/act/", execution_views.project_act, name="project_act"),
     path("<int:pk>/agreement.docx", execution_views.project_docx, name="project_docx"),
     path("applications/", views.application_list, name="application_list"),
     path("applications/<int:pk>/", views.application_detail, name="application_detail"),

@@ -69,6 +69,12 @@ PROJECT_WORKFLOW = Workflow(
             PS.AGREEMENT, _project_bureau_may, needs_reason=True
         ),
         (PS.AGREEMENT_REVIEW, PA.SIGN): Transition(PS.IN_PROGRESS, _project_bureau_may),
+        (PS.IN_PROGRESS, PA.APPLY_ACCEPTANCE): Transition(PS.ACCEPTANCE, _project_applicant_may),
+        (PS.ACCEPTANCE, PA.PASS): Transition(PS.ACCEPTED, _project_bureau_may),
+        (PS.ACCEPTANCE, PA.PASS_CONDITIONALLY): Transition(
+            PS.CONDITIONAL, _project_bureau_may, needs_reason=True
+        ),
+        (PS.ACCEPTANCE, PA.FAIL): Transition(PS.FAILED, _project_bureau_may, needs_reason=True),
     },
     state_labels={s.value: s.label for s in PS},
     action_labels={a.value: a.label for a in PA},

@@ -183,3 +183,45 @@ def _finish_if_complete(application: Application, by) -> None:
         change=change,
         reason=_("%(n)d 位专家评审完毕") % {"n": len(totals)},
     )
+
+
+@acting
+@transaction.atomic
+def acceptance_panel_draw(*, project, by, seed: int | None = None):
+    """Draw the acceptance panel of a project under the same conflict rules; seed and panel are recorded."""
+    from kechuang.projects.enums import ProjectState
+    from kechuang.projects.models import Project
+    from kechuang.projects.permissions import bureau_may
+
+    locked = (
+        Project.objects.select_for_update().select_related("application__call__program").get(pk=project.pk)
+    )
+    require(bureau_may(by, locked.application))
+    if locked.state != ProjectState.ACCEPTANCE:
+        raise DomainError(_("项目申请结题验收后才能抽取验收专家。"))
+    call = locked.application.call
+    k = int(call.review_scheme.get("experts_per_application", 5))
+    seed = seed if seed is not None else secrets.randbelow(2**62)
+    app_profiles = application_profiles(Application.objects.filter(pk=locked.application_id))
+    expert_list = expert_profiles(Expert.objects.filter(is_active=True))
+    rules = conflict_rules(call=call, expert_ids=[e.id for e in expert_list])
+    result = draw_panels(
+        app_profiles, expert_list, k=k, q=1.0, seed=seed, rules=rules, method=DrawMethod.UNIFORM
+    )
+    violations = verify(result, app_profiles, expert_list, rules, k)
+    if violations:
+        raise DomainError(_("抽取结果违反回避规则，未保存：%(v)s") % {"v": "；".join(violations[:3])})
+    panel = list(result.panels.get(locked.application_id, ()))
+    if not panel:
+        raise DomainError(result.shortfalls.get(locked.application_id, _("没有符合回避规则的专家。")))
+    locked.acceptance_panel = {
+        "seed": seed,
+        "method": DrawMethod.UNIFORM,
+        "experts": panel,
+        "names": [str(e) for e in Expert.objects.filter(pk__in=panel).select_related("user")],
+        "pool": list(result.candidate_pool.get(locked.application_id, ())),
+        "shortfall": result.shortfalls.get(locked.application_id, ""),
+    }
+    locked.bump_version()
+    locked.save()
+    return locked
