@@ -4,6 +4,7 @@ from kechuang.core.api import API_AUTH, install_error_handlers
 from kechuang.organizations.api import router as organizations_router
 from kechuang.projects.api import router as projects_router
 from kechuang.regions.api import router as regions_router
+from kechuang.reviews.api import router as reviews_router
 
 api = NinjaAPI(
     title="科创 Kechuang API",
@@ -17,3 +18,4 @@ install_error_handlers(api)
 api.add_router("/regions", regions_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/", projects_router)
+api.add_router("/", reviews_router)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
@@ -216,3 +216,61 @@ def formal_check_decide_api(request, pk: int, payload: FormalCheckIn):
         decision=payload.decision,
         reason=payload.reason,
     )
+
+
+class ProjectOut(Schema):
+    id: int
+    code: str
+    title: str
+    organization_id: int
+    approved_amount: Decimal
+    state: str
+    start_on: date | None
+    end_on: date | None
+    indicators: list
+    milestones: list
+    budget_lines: list
+    tranches: list
+    performance_grade: str
+    paid: Decimal
+
+    @staticmethod
+    def resolve_paid(obj):
+        return sum((d.amount for d in obj.disbursements.all()), Decimal("0"))
+
+
+class DisbursementIn(Schema):
+    amount: Decimal
+    paid_on: date
+    note: str = ""
+
+
+def _project(request, pk):
+    from .models import Project
+
+    project = get_object_or_404(Project.objects.select_related("application__call__program"), pk=pk)
+    require(can_view_application(request.user, project.application))
+    return project
+
+
+@router.get("/projects", response=list[ProjectOut], summary="立项项目")
+def project_list(request):
+    from .execution_views import projects_visible_to
+
+    return projects_visible_to(request.user).prefetch_related("disbursements")[:200]
+
+
+@router.get("/projects/{pk}", response=ProjectOut, summary="项目详情")
+def project_detail(request, pk: int):
+    return _project(request, pk)
+
+
+@router.post("/projects/{pk}/disbursements", response={201: ProjectOut}, summary="记录经费拨付")
+def project_pay(request, pk: int, payload: DisbursementIn):
+    from .execution import disbursement_record
+
+    project = _project(request, pk)
+    disbursement_record(
+        project=project, by=request.user, amount=payload.amount, paid_on=payload.paid_on, note=payload.note
+    )
+    return Status(201, _project(request, pk))
