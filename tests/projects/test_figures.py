@@ -52,3 +52,17 @@ def test_libreoffice_opens_the_excel_export(client, world, tmp_path):
     lines = csv.splitlines()
     assert lines[0].startswith("申报指南/计划类别,申报数,属地推荐数")
     assert lines[1].startswith("2026年度重点研发计划申报指南,1,0,0,0,0,0")
+
+
+def test_figures_count_reviews_approvals_funding_and_days(world):
+    from datetime import timedelta
+
+    from kechuang.projects.figures import figures_for_calls
+
+    from .test_execution import _approved
+
+    project = _approved(world)
+    ((call, figures),) = figures_for_calls([project.call])[0]
+    assert (figures.applications, figures.approved, figures.funding) == (1, 1, project.approved_amount)
+    assert figures.average_days is not None and 0 <= figures.average_days < 1
+    assert timedelta(days=figures.average_days) < timedelta(days=1)

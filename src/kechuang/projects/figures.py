@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from kechuang.core.models import AuditLog
 
@@ -36,7 +36,7 @@ class Figures:
 
 
 def figures_for_calls(calls) -> tuple[list[tuple[Call, Figures]], list[Figures]]:
-    """Figures per call and totals per program, in three queries whatever the number of calls."""
+    """Figures per call and totals per program, in a fixed number of queries whatever the number of calls."""
     calls = list(calls)
     per_call = {call.pk: Figures(label=call.title) for call in calls}
     counts = (
@@ -48,22 +48,43 @@ def figures_for_calls(calls) -> tuple[list[tuple[Call, Figures]], list[Figures]]
         per_call[row["call_id"]].applications = row["n"]
     # Stages ever reached come from the audit trail, so a later return or rejection does not hide them.
     ids = dict(Application.objects.filter(call__in=calls).values_list("pk", "call_id"))
+    stage_field = {
+        ApplicationState.RECOMMENDED: "recommended",
+        ApplicationState.CHECKED: "checked",
+        ApplicationState.REVIEWED: "reviewed",
+        ApplicationState.APPROVED: "approved",
+    }
     reached = (
         AuditLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
             action=AuditLog.Action.TRANSITION,
             object_id__in=[str(pk) for pk in ids],
+            to_state__in=list(stage_field),
         )
-        .filter(Q(to_state=ApplicationState.RECOMMENDED) | Q(to_state=ApplicationState.CHECKED))
         .values_list("object_id", "to_state")
         .distinct()
     )
     for object_id, state in reached:
         figures = per_call[ids[int(object_id)]]
-        if state == ApplicationState.RECOMMENDED:
-            figures.recommended += 1
-        else:
-            figures.checked += 1
+        setattr(figures, stage_field[state], getattr(figures, stage_field[state]) + 1)
+    # Funding and speed: approved applications, from submission to the approval decision.
+    decisions = dict(
+        AuditLog.objects.filter(
+            content_type=ContentType.objects.get_for_model(Application),
+            action=AuditLog.Action.TRANSITION,
+            object_id__in=[str(pk) for pk in ids],
+            to_state=ApplicationState.APPROVED,
+        ).values_list("object_id", "at")
+    )
+    approved = Application.objects.filter(call__in=calls, state=ApplicationState.APPROVED).values_list(
+        "pk", "call_id", "proposed_amount", "submitted_at"
+    )
+    for pk, call_id, amount, submitted_at in approved:
+        figures = per_call[call_id]
+        figures.funding += amount or Decimal("0")
+        decided = decisions.get(str(pk))
+        if decided and submitted_at:
+            figures.decision_days.append((decided - submitted_at).total_seconds() / 86400)
     programs: dict[int, Figures] = {}
     for call in calls:
         total = programs.setdefault(call.program_id, Figures(label=call.program.name))
