@@ -108,6 +108,79 @@ def test_town_officer_is_confined_to_the_town(client, world):
     assert client.get(reverse("organizations:detail", args=[world["org_b"].pk])).status_code == 403
 
 
+def test_town_officer_api_is_confined_to_the_town_and_changes_nothing(client, world):
+    elsewhere_in_county = OrganizationFactory(name="柯桥另一镇公司", region=region("330603L02"))
+    _token_client(client, world["kq_officer"])
+    names = [item["name"] for item in client.get("/api/organizations").json()["items"]]
+    assert names == ["柯桥甲纺织有限公司"]
+    for org in (elsewhere_in_county, world["org_b"]):
+        read = client.get(f"/api/organizations/{org.pk}")
+        assert (read.status_code, read.json()) == (403, {"detail": "您无权查看该单位的信息。"})
+    # Officers recommend and visit; they do not edit or verify the registry, not even in their town.
+    own = world["org_a"]
+    change = client.patch(
+        f"/api/organizations/{own.pk}",
+        json.dumps({"version": own.version, "address": "被篡改"}),
+        content_type="application/json",
+    )
+    assert (change.status_code, change.json()["detail"]) == (403, "您无权修改该单位的信息。")
+    pending = OrganizationFactory(name="柯桥待核验公司", region=region("330603L01"), status="pending")
+    verify = client.post(
+        f"/api/organizations/{pending.pk}/verification",
+        json.dumps({"approve": True}),
+        content_type="application/json",
+    )
+    assert (verify.status_code, verify.json()["detail"]) == (403, "只有属地科技局业务人员可以核验单位。")
+    own.refresh_from_db()
+    pending.refresh_from_db()
+    assert (own.address, pending.status) == ("柯桥区笛扬路1号", "pending")
+
+
+def test_town_officer_pages_change_nothing(client, world):
+    client.force_login(world["kq_officer"])
+    own, pending = world["org_a"], OrganizationFactory(region=region("330603L01"), status="pending")
+    assert client.get(reverse("organizations:edit", args=[own.pk])).status_code == 403
+    edit = client.post(
+        reverse("organizations:edit", args=[own.pk]),
+        {"name": "被篡改", "address": "x", "version": own.version, "form_token": "o1"},
+    )
+    verify = client.post(
+        reverse("organizations:verify", args=[pending.pk]), {"approve": "on", "form_token": "o2"}
+    )
+    assert (edit.status_code, verify.status_code) == (403, 403)
+    own.refresh_from_db()
+    pending.refresh_from_db()
+    assert (own.name, pending.status) == ("柯桥甲纺织有限公司", "pending")
+
+
+def test_enterprise_user_cannot_verify_through_pages(client, world):
+    pending = OrganizationFactory(region=region("330681L01"), status="pending")
+    client.force_login(world["ent_a"])
+    response = client.post(
+        reverse("organizations:verify", args=[pending.pk]), {"approve": "on", "form_token": "e1"}
+    )
+    assert response.status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+
+
+def test_county_staff_cannot_verify_in_another_county(client, world):
+    pending = OrganizationFactory(region=region("330681L01"), status="pending")
+    client.force_login(world["kq_staff"])
+    page = client.post(
+        reverse("organizations:verify", args=[pending.pk]), {"approve": "on", "form_token": "k1"}
+    )
+    _token_client(client, world["kq_staff"])
+    api = client.post(
+        f"/api/organizations/{pending.pk}/verification",
+        json.dumps({"approve": True}),
+        content_type="application/json",
+    )
+    assert (page.status_code, api.status_code) == (403, 403)
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+
+
 def test_county_staff_never_see_another_county(client, world):
     client.force_login(world["kq_staff"])
     assert client.get(reverse("organizations:detail", args=[world["org_b"].pk])).status_code == 403
@@ -139,6 +212,17 @@ def test_leader_reads_but_cannot_change(client, world):
     client.force_login(world["leader"])
     assert client.get(reverse("organizations:detail", args=[world["org_b"].pk])).status_code == 200
     assert client.get(reverse("organizations:edit", args=[world["org_b"].pk])).status_code == 403
+    client.logout()
+    _token_client(client, world["leader"])
+    assert client.get(f"/api/organizations/{world['org_b'].pk}").status_code == 200
+    change = client.patch(
+        f"/api/organizations/{world['org_b'].pk}",
+        json.dumps({"version": 1, "name": "被篡改"}),
+        content_type="application/json",
+    )
+    assert change.status_code == 403
+    world["org_b"].refresh_from_db()
+    assert world["org_b"].name == "诸暨乙机械有限公司"
 
 
 @pytest.mark.parametrize("role", ["expert", "broker"])

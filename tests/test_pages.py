@@ -39,6 +39,13 @@ def test_english_is_available(client, world):
     assert "Science and Technology Innovation Platform" in body
 
 
+def test_chinese_is_the_default_whatever_the_browser_asks(client, world):
+    body = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body and "绍兴市科技创新服务平台" in body
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert '<html lang="en">' in client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+
+
 WORKBENCH_TILES = {
     "admin": [
         "单位库",
@@ -67,6 +74,8 @@ WORKBENCH_TILES = {
     "leader": ["单位库", "项目申报书", "立项项目", "项目统计", "API 令牌", "账号安全"],
     "kq_officer": ["单位库", "项目申报书", "立项项目", "API 令牌", "账号安全"],
     "ent_a": ["项目申报", "我的申报书", "立项项目", "本单位信息", "单位成员", "API 令牌", "账号安全"],
+    "institution": ["项目申报", "我的申报书", "立项项目", "本单位信息", "单位成员", "API 令牌", "账号安全"],
+    "provider": ["本单位信息", "单位成员", "API 令牌", "账号安全"],
     "expert": ["我的评审任务", "API 令牌", "账号安全"],
     "broker": ["API 令牌", "账号安全"],
 }
@@ -84,6 +93,9 @@ def test_role_label_on_the_workbench(client, world):
     client.force_login(world["kq_officer"])
     body = client.get(reverse("accounts:workbench")).content.decode()
     assert re.search(r'data-testid="workbench-role">属地科技干部 · 柯桥街道', body)
+    client.force_login(world["kq_staff"])
+    body = client.get(reverse("accounts:workbench")).content.decode()
+    assert re.search(r'data-testid="workbench-role">科技局业务处室 · 高新技术处 · 柯桥区', body)
 
 
 def test_bureau_staff_register_an_organization_through_the_page(client, world):

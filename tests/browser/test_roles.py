@@ -107,3 +107,37 @@ def test_language_switch_to_english(page, live_world):
     assert page.locator("h1").inner_text() == "Shaoxing Science and Technology Innovation Platform"
     page.click("button[value=zh-hans]")
     page.wait_for_selector("html[lang=zh-hans]")
+
+
+def test_public_visitor_reads_the_portal_at_phone_width_without_an_account(page, live_world):
+    # The tenth role: no login; the portal, login and registration pages fit a 390 px phone.
+    for path, heading in (
+        ("/", "绍兴市科技创新服务平台"),
+        ("/accounts/login/", "登录"),
+        ("/accounts/register/", "单位用户注册"),
+    ):
+        response = page.goto(page.base + path)
+        assert response.status == 200, path
+        assert page.locator("h1").first.inner_text().startswith(heading), path
+        assert _no_horizontal_scroll(page), path
+        screenshot(page, "public" + path.replace("/", "-").rstrip("-"))
+    # What needs an account sends the visitor to log in, never shows the record.
+    page.goto(f"{page.base}/organizations/{live_world['org_a'].pk}/")
+    assert "/accounts/login/" in page.url
+    assert "柯桥甲纺织有限公司" not in page.content()
+
+
+def test_record_pages_fit_a_phone(page, live_world):
+    login(page, live_world["admin"].username, PASSWORD)
+    page.wait_for_url(re.compile(r"/workbench/"))
+    for path in (
+        f"/organizations/{live_world['org_a'].pk}/",
+        f"/organizations/{live_world['org_a'].pk}/edit/",
+        "/organizations/new/",
+        "/audit/",
+        "/accounts/security/",
+    ):
+        response = page.goto(page.base + path)
+        assert response.status == 200, path
+        assert _no_horizontal_scroll(page), path
+        screenshot(page, "phone" + path.replace("/", "-").rstrip("-"))

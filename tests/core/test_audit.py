@@ -54,6 +54,88 @@ def test_audit_entries_cannot_be_edited_or_deleted(world):
         log.delete()
 
 
+def test_bulk_update_and_delete_of_audit_entries_are_refused(world):
+    count = AuditLog.objects.count()
+    with pytest.raises(PermissionError):
+        AuditLog.objects.filter(action="create").update(reason="tampered")
+    with pytest.raises(PermissionError):
+        AuditLog.objects.all().delete()
+    assert AuditLog.objects.count() == count
+    assert not AuditLog.objects.filter(reason="tampered").exists()
+
+
+def test_deleting_the_actor_leaves_the_audit_line_as_written(world):
+    user = world["ent_b"]
+    org = world["org_b"]
+    from kechuang.organizations.services import organization_update
+
+    organization_update(organization=org, by=user, data={"address": "诸暨审计路1号"}, expected_version=1)
+    log = audit_for(org, action="update").get()
+    user_id, name = user.pk, user.username
+    user.delete()
+    log = AuditLog.objects.get(pk=log.pk)
+    assert (log.actor_id, log.actor_name) == (user_id, name)
+
+
+def test_database_refuses_to_rewrite_audit_entries(world):
+    from django.db import DatabaseError, connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the database trigger is PostgreSQL's: runs in the PostgreSQL pass of CI")
+    log = AuditLog.objects.first()
+    for sql in (
+        "UPDATE core_auditlog SET reason = 'x' WHERE id = %s",
+        "DELETE FROM core_auditlog WHERE id = %s",
+    ):
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [log.pk])
+    assert AuditLog.objects.get(pk=log.pk).reason == log.reason
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "", "10.0.0.9"),
+        (0, "6.6.6.6", "10.0.0.9"),  # no trusted proxy: the header is the client's word, ignored
+        (1, "6.6.6.6, 203.0.113.5", "203.0.113.5"),  # the proxy appended the real client last
+        (2, "6.6.6.6, 203.0.113.5, 10.0.0.2", "203.0.113.5"),
+        (1, "foo", "10.0.0.9"),  # not an address: never stored
+        (2, "203.0.113.5", "10.0.0.9"),  # fewer hops than proxies: something is off, keep the socket
+        (1, "2001:db8::1", "2001:db8::1"),
+    ],
+)
+def test_client_address_trusts_only_the_configured_proxies(rf, settings, proxies, forwarded, expected):
+    from kechuang.core.middleware import client_ip
+
+    settings.KECHUANG_TRUSTED_PROXIES = proxies
+    request = rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected
+
+
+def test_forged_forwarded_header_does_not_break_an_audited_write(client, world, settings):
+    settings.KECHUANG_TRUSTED_PROXIES = 1
+    org = world["org_a"]
+    client.force_login(world["kq_staff"])
+    response = client.post(
+        reverse("organizations:edit", args=[org.pk]),
+        {
+            "kind": "enterprise",
+            "name": org.name,
+            "credit_code": org.credit_code,
+            "region": org.region_id,
+            "address": "柯桥区伪造路1号",
+            "industry": "C",
+            "version": org.version,
+            "form_token": "x2",
+        },
+        REMOTE_ADDR="10.8.0.7",
+        HTTP_X_FORWARDED_FOR="<script>",
+    )
+    assert response.status_code == 302
+    assert audit_for(org, action="update").get().ip_address == "10.8.0.7"
+
+
 def test_admin_site_offers_no_change_or_delete_of_audit_entries(client, world, admin_user):
     client.force_login(admin_user)
     log = AuditLog.objects.first()

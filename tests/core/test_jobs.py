@@ -26,8 +26,16 @@ def _staff():
     return city, county, other
 
 
-def test_backend_is_the_configured_one():
-    assert backend_name() == settings.KECHUANG_JOBS
+def test_jobs_run_where_the_configured_backend_runs_them():
+    import os
+
+    with transaction.atomic():
+        handle = enqueue("core.ping")
+    where = handle.wait(60)
+    if settings.KECHUANG_JOBS == "celery":
+        assert where["pid"] != os.getpid()  # a Celery worker process, reached through Redis
+    else:
+        assert (where["pid"], where["thread"].startswith("kechuang-job")) == (os.getpid(), True)
 
 
 def test_registration_notice_reaches_the_staff_of_the_region_once():

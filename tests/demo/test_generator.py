@@ -176,3 +176,8 @@ def test_demo_logins_lists_every_named_login():
     for login in NAMED_LOGINS:
         assert login.username in text
     assert "尚未创建" not in text
+    # One line per role: the nine that log in, and the public visitor who does not.
+    from kechuang.accounts.enums import Role
+
+    assert {login.role for login in NAMED_LOGINS} >= set(Role.values)
+    assert "公众访客" in text and "（无需登录）" in text

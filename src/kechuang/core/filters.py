@@ -6,9 +6,15 @@ from .models import AuditLog
 
 
 def _audited_types(request):
-    return ContentType.objects.filter(
-        app_label__in=["accounts", "organizations", "regions", "core"]
-    ).order_by("app_label", "model")
+    """Every record type that writes to the trail: the audited domain models and users."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+
+    from .models import AuditedModel
+
+    models = [m for m in apps.get_models() if issubclass(m, AuditedModel)] + [get_user_model()]
+    ids = [ct.pk for ct in ContentType.objects.get_for_models(*models).values()]
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
 
 
 class AuditLogFilter(django_filters.FilterSet):

@@ -12,6 +12,7 @@ and must be safe to run twice.
 """
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -123,3 +124,9 @@ def enqueue(name: str, **kwargs) -> JobHandle:
 
     transaction.on_commit(dispatch)
     return handle
+
+
+@job("core.ping")
+def ping() -> dict:
+    """Where jobs run (process and thread): a health check for operators, and proof for the tests."""
+    return {"pid": os.getpid(), "thread": threading.current_thread().name}

@@ -1,14 +1,34 @@
-from django.utils import timezone
+import ipaddress
+
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import timezone, translation
 
 from .audit import audit_context
 
 
+def _valid_ip(value: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    # Behind the production proxy the first X-Forwarded-For hop is the client (README: ops).
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, for the audit trail and login throttling.
+
+    Each trusted proxy appends the address it saw to X-Forwarded-For, so with N trusted proxies the
+    client is the N-th hop from the right; hops further left were written by the client and prove
+    nothing. Without trusted proxies (the default) the header is ignored. A value that is not an IP
+    address is never stored.
+    """
+    remote = _valid_ip(request.META.get("REMOTE_ADDR") or "")
+    proxies = settings.KECHUANG_TRUSTED_PROXIES
+    if proxies > 0:
+        hops = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return _valid_ip(hops[-proxies]) or remote
+    return remote
 
 
 class AuditContextMiddleware:
@@ -31,3 +51,17 @@ class ReceivedAtMiddleware:
     def __call__(self, request):
         request.received_at = timezone.now()
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose English with the language switch (its cookie).
+
+    Django would follow the browser's Accept-Language; a bureau's platform is Chinese by default,
+    whatever language the visitor's browser happens to be set to.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

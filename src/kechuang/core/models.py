@@ -49,8 +49,24 @@ class AuditedModel(models.Model):
         self.version += 1
 
 
+class AuditLogQuerySet(models.QuerySet):
+    """Bulk writes would bypass AuditLog.save/delete, so they are refused here too."""
+
+    def update(self, **kwargs):
+        raise PermissionError("audit log entries are immutable")
+
+    def delete(self):
+        raise PermissionError("audit log entries are immutable")
+
+    _raw_delete = delete
+
+
 class AuditLog(models.Model):
-    """One immutable line of the audit trail: who did what to which record, when, from where."""
+    """One immutable line of the audit trail: who did what to which record, when, from where.
+
+    Nothing rewrites a line: deleting the actor or a content type leaves the ids in place (actor_name
+    keeps the name), bulk update/delete raise, and on PostgreSQL a trigger refuses UPDATE and DELETE.
+    """
 
     class Action(models.TextChoices):
         CREATE = "create", pgettext_lazy("audit action", "新建")
@@ -66,7 +82,7 @@ class AuditLog(models.Model):
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
     )
@@ -74,7 +90,12 @@ class AuditLog(models.Model):
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices, db_index=True)
     content_type = models.ForeignKey(
-        ContentType, verbose_name=_("记录类型"), null=True, blank=True, on_delete=models.SET_NULL
+        ContentType,
+        verbose_name=_("记录类型"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
     )
     object_id = models.CharField(_("记录编号"), max_length=64, blank=True, db_index=True)
     object_repr = models.CharField(_("记录"), max_length=255, blank=True)
@@ -84,6 +105,8 @@ class AuditLog(models.Model):
     reason = models.TextField(_("理由"), blank=True)
     # Region of the record, so that a county's admin browses only the county's trail.
     region_code = models.CharField(_("区划"), max_length=12, blank=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志")

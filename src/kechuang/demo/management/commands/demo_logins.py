@@ -44,5 +44,12 @@ class Command(BaseCommand):
                 + _pad(DEMO_PASSWORD, len(DEMO_PASSWORD) + 2)
                 + note
             )
+        # The tenth role, the public, needs no account: the portal, notices and public notices are open.
+        lines.append(
+            _pad("公众访客", label_width)
+            + _pad("（无需登录）", name_width)
+            + _pad("", len(DEMO_PASSWORD) + 2)
+            + f"门户首页、通知公告与公示：直接打开 {URL}"
+        )
         lines.append("")
         self.stdout.write("\n".join(lines))
