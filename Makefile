@@ -8,7 +8,7 @@ DEMO_SIZE ?= small
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup bench lint messages clean
+.PHONY: run test setup bench bench-projects bench-draw lint messages clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench#')} \
 	  $(BIN)/python -m kechuang.bench $(BENCH_ARGS)
+
+# Projects at 50,000 applications and a 500-submission deadline surge against gunicorn (PostgreSQL);
+# see docs/bench-projects.md. Databases of their own: kechuang_bench_projects, kechuang_bench_surge.
+bench-projects: $(STAMP)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench_projects#')} \
+	  $(BIN)/python -m kechuang.projects.bench $(BENCH_ARGS)
+
+# The expert draw on synthetic instances (no database); see docs/draw.md.
+bench-draw: $(STAMP)
+	$(BIN)/python -m kechuang.reviews.bench_draw $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests

@@ -259,7 +259,9 @@ def test_near_duplicate_in_another_call_is_flagged(world):
     second = _ready(world, make_call(title="指南二", region_code="330603"))
     results = {r["check"]: r for r in formal_check_results(second)}
     assert results["未重复申报"]["ok"] is False
-    assert results["未重复申报"]["detail"] == f"指南一：{first.title}"
+    assert results["未重复申报"]["detail"] == (
+        f"{first.receipt_number}（指南一：{first.title}；标题相似度 100%，内容相似度 100%）"
+    )
 
 
 def test_every_transition_not_in_the_workflow_is_refused(world):
@@ -359,3 +361,228 @@ def test_workflow_refuses_every_pair_not_in_its_table(world):
             except DomainError:
                 happened = False
             assert happened is not False if allowed else happened is False, (state, action)
+
+
+# --- Formal check: "the same project submitted to another open call (near-duplicate title or content)" ---
+
+COPIED_SUMMARY = (
+    "本项目面向纺织印染企业，研发基于机器视觉的布面瑕疵在线检测系统，采用深度卷积网络识别断经、"
+    "纬斜、油污和破洞等缺陷，检测速度达到每分钟六十米，准确率不低于百分之九十五，"
+    "并与验布机和生产执行系统联动，实现缺陷自动标记与质量追溯。"
+)
+
+
+def _ready_with(world, call, who, **data):
+    application = _ready(world, call, who)
+    application, errors = application_save(
+        application=application, by=world[who], raw=data, expected_version=application.version
+    )
+    assert errors == {}
+    return application
+
+
+def _two_calls():
+    # Two programs, so that both enterprises may apply to the first and 柯桥 enterprises to the second.
+    return make_call(title="指南一"), make_call(title="指南二", region_code="330603")
+
+
+def test_a_copy_of_the_content_under_another_title_and_organization_in_an_open_call_is_flagged(world):
+    first_call, second_call = _two_calls()
+    original = application_submit(
+        application=_ready_with(
+            world, first_call, "ent_b", title="布面瑕疵智能检测系统研制", summary=COPIED_SUMMARY
+        ),
+        by=world["ent_b"],
+        started_at=timezone.now(),
+    )
+    # Another organization sends the same text, one sentence reworded, under a new title.
+    copy = _ready_with(
+        world,
+        second_call,
+        "ent_a",
+        title="印染面料缺陷视觉识别装备产业化",
+        summary=COPIED_SUMMARY.replace("检测速度达到每分钟六十米", "检测速度可达每分钟六十米"),
+    )
+    results = {r["check"]: r for r in formal_check_results(copy)}
+    assert results["未重复申报"]["ok"] is False
+    assert results["未重复申报"]["detail"] == (
+        f"{original.receipt_number}（指南一：布面瑕疵智能检测系统研制；标题相似度 0%，内容相似度 99%）"
+    )
+
+
+def test_a_near_duplicate_in_a_closed_and_decided_call_is_not_flagged(world):
+    from kechuang.projects.models import Call
+
+    first_call, second_call = _two_calls()
+    original = application_submit(
+        application=_ready_with(world, first_call, "ent_b", summary=COPIED_SUMMARY),
+        by=world["ent_b"],
+        started_at=timezone.now(),
+    )
+    # The first call has closed and every application in it is decided.
+    Call.objects.filter(pk=first_call.pk).update(
+        opens_at=timezone.now() - timedelta(days=200), closes_at=timezone.now() - timedelta(days=100)
+    )
+    Application.objects.filter(pk=original.pk).update(state=S.NOT_APPROVED)
+    copy = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
+    results = {r["check"]: r for r in formal_check_results(copy)}
+    assert (results["未重复申报"]["ok"], results["未重复申报"]["detail"]) == (True, "")
+    # While a closed call is still being decided, it counts.
+    Application.objects.filter(pk=original.pk).update(state=S.IN_REVIEW)
+    results = {r["check"]: r for r in formal_check_results(copy)}
+    assert results["未重复申报"]["ok"] is False
+
+
+def test_an_unrelated_application_in_an_open_call_is_not_flagged(world):
+    from kechuang.projects.selectors import near_duplicates
+
+    first_call, second_call = _two_calls()
+    application_submit(
+        application=_ready_with(
+            world,
+            first_call,
+            "ent_b",
+            title="数控机床主轴热误差补偿技术研究",
+            summary="建立主轴温度场与热变形模型，开发实时补偿控制器，使加工精度提高一个等级。",
+        ),
+        by=world["ent_b"],
+        started_at=timezone.now(),
+    )
+    mine = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
+    assert near_duplicates(mine) == []
+    results = {r["check"]: r for r in formal_check_results(mine)}
+    assert (results["未重复申报"]["ok"], results["未重复申报"]["detail"]) == (True, "")
+
+
+def test_drafts_and_withdrawn_applications_in_other_calls_are_not_compared(world):
+    from kechuang.projects.selectors import near_duplicates
+
+    first_call, second_call = _two_calls()
+    draft = _ready_with(world, first_call, "ent_b", summary=COPIED_SUMMARY)
+    mine = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
+    assert near_duplicates(mine) == []
+    submitted = application_submit(application=draft, by=world["ent_b"], started_at=timezone.now())
+    assert [d.receipt_number for d in near_duplicates(mine)] == [submitted.receipt_number]
+    application_withdraw(application=submitted, by=world["ent_b"], reason="不再申报")
+    assert near_duplicates(mine) == []
+
+
+# --- Issue 3 item 10: no lost update between two officers; deadlines judged by the server's arrival stamp ---
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_different_officers_deciding_at_once_cannot_both_win():
+    if connection.vendor == "sqlite":
+        pytest.skip("needs row locks: runs in the PostgreSQL pass of CI")
+    from ..conftest import build_world
+
+    world = build_world()
+    officers = {"pass": world["staff"], "reject": world["admin"]}  # two bureau users of 绍兴市科技局
+    application = application_recommend(application=_submitted(world), by=world["kq_officer"], recommend=True)
+    outcomes: dict[str, str] = {}
+    barrier = threading.Barrier(2)
+
+    def decide(decision):
+        from django.db import connections
+
+        try:
+            barrier.wait()
+            application_formal_check(
+                application=application, by=officers[decision], decision=decision, reason="并发处理"
+            )
+            outcomes[decision] = "won"
+        except DomainError as exc:
+            outcomes[decision] = exc.message
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=decide, args=(d,)) for d in officers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [d for d, outcome in outcomes.items() if outcome == "won"]
+    assert len(winners) == 1, outcomes
+    (winner,) = winners
+    (loser,) = set(officers) - {winner}
+    application.refresh_from_db()
+    assert application.state == {"pass": S.CHECKED, "reject": S.REJECTED}[winner]
+    label = {"pass": "形式审查通过", "reject": "不予受理"}[loser]
+    assert outcomes[loser] == f"当前状态为“{application.get_state_display()}”，不能执行“{label}”。"
+    after_check = application_timeline(application).filter(from_state="recommended")
+    assert list(after_check.values_list("actor", "to_state")) == [(officers[winner].pk, application.state)]
+
+
+def test_a_submission_arriving_at_the_deadline_second_is_judged_by_the_arrival_stamp(
+    client, world, monkeypatch
+):
+    """Deadlines are judged by request.received_at, stamped by ReceivedAtMiddleware when the request arrives.
+
+    The call closed a second ago on the real clock; only the arrival stamp is set, by giving the middleware
+    a clock that reads the stamp (services keep the real clock, so the work is done after the deadline).
+    """
+    from types import SimpleNamespace
+
+    from django.contrib.messages import get_messages
+    from django.urls import reverse
+
+    from kechuang.core import middleware
+    from kechuang.projects.models import Call
+
+    call = make_call()
+    application = _ready(world, call)
+    deadline = (timezone.now() - timedelta(seconds=1)).replace(microsecond=0)
+    Call.objects.filter(pk=call.pk).update(closes_at=deadline)
+    client.force_login(world["ent_a"])
+    url = reverse("projects:application_submit", args=[application.pk])
+
+    monkeypatch.setattr(middleware, "timezone", SimpleNamespace(now=lambda: deadline + timedelta(seconds=1)))
+    late = client.post(url)
+    assert late["Location"] == reverse("projects:application_edit", args=[application.pk]) + "?check=1"
+    shown = timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M:%S")
+    assert [str(m) for m in get_messages(late.wsgi_request)] == [f"申报已于 {shown} 截止，不能再提交或修改。"]
+    application.refresh_from_db()
+    assert (application.state, application.receipt_number) == (S.DRAFT, None)
+
+    monkeypatch.setattr(middleware, "timezone", SimpleNamespace(now=lambda: deadline))
+    on_time = client.post(url)
+    assert on_time["Location"] == reverse("projects:application_detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.state == S.SUBMITTED
+    assert application.submit_started_at == deadline
+    assert application.submitted_at > deadline  # committed after the deadline, accepted all the same
+
+
+def test_near_duplicate_search_is_one_query_and_ranks_the_copy_before_the_cap(
+    world, django_assert_num_queries
+):
+    from kechuang.projects.selectors import NEAR_DUPLICATE_CANDIDATES, near_duplicates
+
+    first_call, second_call = _two_calls()
+    others = [
+        Application(
+            call=first_call,
+            organization=world["institution"].organization,
+            region=world["institution"].organization.region,
+            created_by=world["institution"],
+            title=f"纺织印染企业数字化改造第{n}期",
+            state=S.SUBMITTED,
+            receipt_number=f"KC2026-X-{n:06d}",
+            submitted_at=timezone.now(),
+            form_definition=first_call.form_definition,
+            data={"summary": "面向纺织印染企业开展生产执行系统改造，提升质量追溯能力。"},
+        )
+        for n in range(NEAR_DUPLICATE_CANDIDATES + 10)
+    ]
+    Application.objects.bulk_create(others)
+    copy = application_submit(
+        application=_ready_with(world, first_call, "ent_b", title="布面瑕疵检测", summary=COPIED_SUMMARY),
+        by=world["ent_b"],
+        started_at=timezone.now() - timedelta(days=1),
+    )
+    # The copy is the oldest candidate: only the ranking by shared words keeps it under the cap.
+    Application.objects.filter(pk=copy.pk).update(submitted_at=timezone.now() - timedelta(days=1))
+    mine = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
+    with django_assert_num_queries(1):
+        hits = near_duplicates(mine)
+    assert [(h.receipt_number, round(h.content_similarity, 2)) for h in hits] == [(copy.receipt_number, 1.0)]

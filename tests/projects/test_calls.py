@@ -142,3 +142,138 @@ def test_changing_the_form_of_a_call_leaves_existing_applications_alone(client, 
     application.refresh_from_db()
     assert call.form_definition == short_form
     assert len(application.form_definition) == 13
+
+
+# --- Programs (科技计划类别) managed by the bureau's staff on pages ---
+
+
+def _program_post(**changes):
+    data = {
+        "name": "科技创新券计划",
+        "code": "voucher-2027",
+        "department": "achievement",
+        "region": "330600",
+        "description": "支持中小企业购买科技服务。",
+        "is_active": "on",
+        "form_token": changes.pop("form_token", "program-1"),
+    }
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_staff_create_and_edit_a_program_on_pages_and_both_are_audited(client, world):
+    client.force_login(world["staff"])
+    manage = client.get(reverse("projects:call_manage_list")).content.decode()
+    assert f'href="{reverse("projects:program_list")}"' in manage
+    response = client.post(reverse("projects:program_create"), _program_post())
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert response["Location"] == reverse("projects:program_list")
+    program = Program.objects.get()
+    assert (
+        program.name,
+        program.code,
+        program.department,
+        program.region_id,
+        program.description,
+        program.is_active,
+        program.version,
+    ) == ("科技创新券计划", "voucher-2027", "achievement", "330600", "支持中小企业购买科技服务。", True, 1)
+    listed = client.get(reverse("projects:program_list")).content.decode()
+    assert listed.count('data-testid="program-row"') == 1
+    response = client.post(
+        reverse("projects:program_edit", args=[program.pk]),
+        _program_post(name="科技创新券计划（2027）", is_active=None, version=1, form_token="program-2"),
+    )
+    assert response.status_code == 302
+    program.refresh_from_db()
+    assert (program.name, program.is_active, program.version) == ("科技创新券计划（2027）", False, 2)
+    lines = AuditLog.objects.filter(content_type__model="program").order_by("id")
+    assert [(line.action, line.actor_id) for line in lines] == [
+        ("create", world["staff"].pk),
+        ("update", world["staff"].pk),
+    ]
+
+
+def test_a_stale_program_form_is_refused(client, world):
+    from kechuang.projects.services import program_save
+
+    client.force_login(world["staff"])
+    client.post(reverse("projects:program_create"), _program_post())
+    program = Program.objects.get()
+    program_save(by=world["admin"], values={"description": "别人先改了"}, program=program, expected_version=1)
+    response = client.post(
+        reverse("projects:program_edit", args=[program.pk]),
+        _program_post(name="我的修改", version=1, form_token="program-3"),
+    )
+    assert response.status_code == 200
+    assert "该记录已被他人修改，请刷新后重新编辑。" in response.content.decode()
+    program.refresh_from_db()
+    assert (program.name, program.description, program.version) == ("科技创新券计划", "别人先改了", 2)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"code": "rd"}, "代码 rd 已被其他计划类别使用。"),
+        ({"region": "330603L01"}, "计划类别的主管区划应为省、市或区县。"),
+        ({"code": "重点"}, "代码只能包含字母、数字、下划线和连字符。"),
+    ],
+)
+def test_bad_program_settings_are_refused_with_a_reason(world, program, change, message):
+    from kechuang.core.errors import DomainError
+    from kechuang.projects.services import program_save
+
+    values = {
+        "name": "新计划",
+        "code": "new",
+        "department": "high_tech",
+        "region": "330600",
+        "description": "",
+        "is_active": True,
+    }
+    with pytest.raises(DomainError) as exc:
+        program_save(by=world["staff"], values={**values, **change})
+    assert exc.value.message == message
+    assert list(Program.objects.values_list("code", flat=True)) == ["rd"]
+
+
+def test_programs_are_managed_by_the_staff_of_their_region_only(client, world, program):
+    from kechuang.core.errors import PermissionDenied
+    from kechuang.projects.services import program_save
+
+    for who in ("ent_a", "kq_officer", "expert", "leader"):
+        client.force_login(world[who])
+        assert client.get(reverse("projects:program_list")).status_code == 403
+        assert client.get(reverse("projects:program_create")).status_code == 403
+    client.force_login(world["kq_staff"])  # 柯桥区科技局: the city's program is not theirs
+    assert client.get(reverse("projects:program_edit", args=[program.pk])).status_code == 403
+    assert 'data-testid="program-row"' not in client.get(reverse("projects:program_list")).content.decode()
+    with pytest.raises(PermissionDenied) as exc:
+        program_save(by=world["kq_staff"], values={"name": "改名"}, program=program, expected_version=1)
+    assert exc.value.message == "该区划不属于您的科技局。"
+    with pytest.raises(PermissionDenied) as exc:
+        program_save(
+            by=world["kq_staff"],
+            values={"name": "市级计划", "code": "city", "department": "high_tech", "region": "330600"},
+        )
+    assert exc.value.message == "该区划不属于您的科技局。"
+    own = program_save(
+        by=world["kq_staff"],
+        values={"name": "柯桥区科技计划", "code": "kq", "department": "high_tech", "region": "330603"},
+    )
+    assert sorted(Program.objects.values_list("code", flat=True)) == ["kq", "rd"]
+    listed = client.get(reverse("projects:program_list")).content.decode()
+    assert listed.count('data-testid="program-row"') == 1 and own.name in listed
+
+
+def test_a_switched_off_program_takes_no_new_calls_but_keeps_its_calls_listed(client, world, program):
+    from kechuang.projects.services import program_save
+
+    client.force_login(world["staff"])
+    assert client.post(reverse("projects:call_create"), _post(program)).status_code == 302
+    program_save(by=world["staff"], values={"is_active": False}, program=program, expected_version=1)
+    response = client.post(reverse("projects:call_create"), _post(program, form_token="call-9"))
+    assert response.status_code == 200
+    assert Call.objects.count() == 1
+    manage = client.get(reverse("projects:call_manage_list")).content.decode()
+    assert "2027年度重点研发计划申报指南" in manage

@@ -290,3 +290,239 @@ def test_project_page_carries_midterm_change_and_acceptance(client, world):
     page = client.get(reverse("projects:project", args=[project.pk])).content.decode()
     assert page.count('data-testid="midterm"') == 1 and page.count('data-testid="change"') == 1
     assert 'data-testid="acceptance-panel"' in page
+
+
+# 科研失信 (issue 3 §6: misconduct creates an integrity record that blocks the organization's applications).
+
+
+def test_misconduct_record_blocks_the_organization_for_the_configured_period(world, settings):
+    from kechuang.core.models import AuditLog
+    from kechuang.projects.execution import integrity_record_create
+    from kechuang.projects.selectors import eligibility_facts, eligibility_for
+
+    settings.KECHUANG_INTEGRITY_BLOCK_DAYS = 400
+    project = _approved(world)
+    with pytest.raises(PermissionDenied) as exc:
+        integrity_record_create(organization=world["org_a"], by=world["ent_a"], reason="自报")
+    assert exc.value.message == "只有该单位所在地科技局的业务人员可以记录科研失信。"
+    with pytest.raises(PermissionDenied):  # 柯桥 staff, 诸暨 organization
+        integrity_record_create(organization=world["org_b"], by=world["kq_staff"], reason="数据造假")
+    with pytest.raises(DomainError) as exc:
+        integrity_record_create(organization=world["org_a"], by=world["staff"], reason=" ")
+    assert (exc.value.message, exc.value.field) == ("请填写失信事由。", "reason")
+    with pytest.raises(DomainError) as exc:
+        integrity_record_create(
+            organization=world["org_b"], by=world["staff"], reason="造假", project=project
+        )
+    assert exc.value.message == "所选项目不是该单位承担的项目。"
+    with pytest.raises(DomainError) as exc:
+        integrity_record_create(organization=world["org_a"], by=world["staff"], reason="造假", days=0)
+    assert exc.value.message == "限制申报期限应为 1—3650 天。"
+
+    record = integrity_record_create(
+        organization=world["org_a"], by=world["kq_staff"], reason="中期报告数据造假", project=project
+    )
+    today = date.today()
+    assert (record.kind, record.starts_on, record.ends_on, record.project, record.recorded_by) == (
+        "misconduct",
+        today,
+        today + timedelta(days=400),
+        project,
+        world["kq_staff"],
+    )
+    call = make_call(title="下一年度指南")
+    facts = eligibility_facts(call=call, organization=world["org_a"])
+    assert facts.integrity_blocked_until == (today + timedelta(days=400)).isoformat()
+    assert eligibility_for(call=call, organization=world["org_a"])[0].startswith("单位有科研失信记录")
+    assert eligibility_for(call=call, organization=world["org_b"]) == []
+    line = AuditLog.objects.get(content_type__model="integrityrecord", action=AuditLog.Action.CREATE)
+    assert (line.object_id, line.actor) == (str(record.pk), world["kq_staff"])
+    shorter = integrity_record_create(
+        organization=world["org_b"], by=world["staff"], reason="挪用经费", days=30
+    )
+    assert shorter.ends_on == today + timedelta(days=30)
+
+
+def test_misconduct_page(client, world):
+    from kechuang.projects.models import IntegrityRecord
+
+    project = _approved(world)
+    url = reverse("projects:integrity_create")
+    client.force_login(world["ent_a"])
+    assert client.get(url).status_code == 403
+    client.force_login(world["staff"])
+    assert (
+        client.get(reverse("projects:project", args=[project.pk]))
+        .content.decode()
+        .count('data-testid="misconduct-link"')
+        == 1
+    )
+    form = client.get(f"{url}?project={project.pk}").content.decode()
+    assert f'value="{world["org_a"].credit_code}"' in form and f'value="{project.code}"' in form
+    response = client.post(
+        f"{url}?project={project.pk}",
+        {
+            "credit_code": world["org_a"].credit_code,
+            "project_code": project.code,
+            "reason": "重复申报套取经费",
+            "days": "365",
+        },
+    )
+    record = IntegrityRecord.objects.get()
+    assert response.status_code == 302
+    assert (record.organization, record.project, record.kind, record.ends_on - record.starts_on) == (
+        world["org_a"],
+        project,
+        "misconduct",
+        timedelta(days=365),
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert page.count('data-testid="integrity-record"') == 1 and "重复申报套取经费" in page
+    refused = client.post(url, {"credit_code": "91330000000000000X", "reason": "x", "days": "1"})
+    assert "未找到该统一社会信用代码对应的单位。" in refused.content.decode()
+    assert IntegrityRecord.objects.count() == 1
+
+
+# The project API (issue 3 §9: same permissions as the pages).
+
+
+def _api(client, user):
+    import json
+
+    from kechuang.accounts.services import api_token_create
+
+    _, raw = api_token_create(user=user, name="t")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {raw}"
+
+    def send(method, url, payload=None):
+        if method == "get":
+            return client.get(url)
+        return getattr(client, method)(url, json.dumps(payload or {}), content_type="application/json")
+
+    return send
+
+
+def test_project_lifecycle_over_the_api(client, world):
+    from ..reviews.test_review_flow import make_expert
+
+    [make_expert(i) for i in range(6)]
+    project = _approved(world)
+    base = f"/api/projects/{project.pk}"
+    ent = _api(client, world["ent_a"])
+    listed = ent("get", "/api/projects").json()
+    assert (listed["count"], [p["code"] for p in listed["items"]]) == (1, [project.code])
+    stale = ent("patch", f"{base}/agreement", {"version": 0, "goals": "x"})
+    assert stale.status_code == 409
+    saved = ent("patch", f"{base}/agreement", {"version": project.version, **AGREEMENT})
+    assert (saved.status_code, saved.json()["goals"], saved.json()["indicators"]) == (
+        200,
+        AGREEMENT["goals"],
+        AGREEMENT["indicators"],
+    )
+    submitted = ent("post", f"{base}/agreement/submission")
+    assert (submitted.status_code, submitted.json()["state"]) == (200, "agreement_review")
+    assert ent("post", f"{base}/agreement/decision", {"decision": "sign"}).status_code == 403
+    staff = _api(client, world["staff"])
+    returned = staff("post", f"{base}/agreement/decision", {"decision": "return"})
+    assert (returned.status_code, returned.json()["detail"]) == (400, "请填写理由。")
+    signed = staff("post", f"{base}/agreement/decision", {"decision": "sign"})
+    assert (signed.json()["state"], signed.json()["due_at"]) == ("in_progress", None)
+    ent = _api(client, world["ent_a"])
+    report = ent("post", f"{base}/midterm-reports", {"progress": "完成样机", "spending": "90000"})
+    assert (report.status_code, report.json()["satisfactory"]) == (201, None)
+    change = ent(
+        "post", f"{base}/change-requests", {"kind": "extension", "reason": "延迟", "new_end_on": "2029-06-30"}
+    )
+    assert change.status_code == 201
+    staff = _api(client, world["staff"])
+    assessed = staff(
+        "post",
+        f"{base}/midterm-reports/{report.json()['id']}/assessment",
+        {"satisfactory": True, "assessment": "进展正常"},
+    )
+    assert (assessed.status_code, assessed.json()["satisfactory"]) == (200, True)
+    refused = staff(
+        "post",
+        f"{base}/change-requests/{change.json()['id']}/decision",
+        {"approve": False, "note": "理由不足"},
+    )
+    assert (refused.status_code, refused.json()["approved"]) == (200, False)
+    ent = _api(client, world["ent_a"])
+    applied = ent("post", f"{base}/acceptance", {"summary": "指标全部完成"})
+    assert applied.json()["state"] == "acceptance"
+    from kechuang.reviews.services import acceptance_panel_draw
+
+    acceptance_panel_draw(project=Project.objects.get(pk=project.pk), by=world["staff"], seed=5)
+    staff = _api(client, world["staff"])
+    decided = staff(
+        "post", f"{base}/acceptance/decision", {"result": "pass", "grade": "good", "note": "良好"}
+    )
+    body = decided.json()
+    assert (body["state"], body["performance_grade"], body["end_on"]) == ("accepted", "good", "2028-12-31")
+    assert (
+        [m["assessment"] for m in body["midterm_reports"]],
+        [c["approved"] for c in body["change_requests"]],
+    ) == (
+        ["进展正常"],
+        [False],
+    )
+
+
+def test_another_organization_cannot_read_or_act_on_a_project_through_the_api(client, world):
+    project = _approved(world)
+    base = f"/api/projects/{project.pk}"
+    other = _api(client, world["ent_b"])
+    assert other("get", "/api/projects").json() == {"items": [], "count": 0}
+    assert other("get", base).status_code == 403
+    attempts = [
+        ("patch", f"{base}/agreement", {"version": project.version, "goals": "改"}),
+        ("post", f"{base}/agreement/submission", None),
+        ("post", f"{base}/agreement/decision", {"decision": "sign"}),
+        ("post", f"{base}/midterm-reports", {"progress": "x", "spending": "1"}),
+        ("post", f"{base}/change-requests", {"kind": "team", "reason": "x", "team_change": "x"}),
+        ("post", f"{base}/acceptance", {"summary": "x"}),
+        ("post", f"{base}/acceptance/decision", {"result": "pass", "grade": "good"}),
+        ("post", f"{base}/disbursements", {"amount": "1", "paid_on": "2026-01-01"}),
+        ("post", "/api/integrity-records", {"organization_id": world["org_a"].pk, "reason": "x"}),
+    ]
+    assert [other(m, u, p).status_code for m, u, p in attempts] == [403] * len(attempts)
+    project.refresh_from_db()
+    assert (project.state, project.goals, project.version) == (
+        ProjectState.AGREEMENT,
+        "研究高性能纤维的连续化制备工艺。",
+        1,
+    )
+    staff = _api(client, world["staff"])
+    created = staff(
+        "post",
+        "/api/integrity-records",
+        {"organization_id": world["org_a"].pk, "reason": "数据造假", "days": 10, "project_id": project.pk},
+    )
+    assert (created.status_code, created.json()["kind"], created.json()["project_id"]) == (
+        201,
+        "misconduct",
+        project.pk,
+    )
+
+
+def test_project_list_api_pages_by_twenty(client, world):
+    project = _approved(world)
+    for i in range(20):
+        Project.objects.create(
+            application=project.application.__class__.objects.create(
+                call=project.call,
+                organization=world["org_a"],
+                region=world["org_a"].region,
+                created_by=world["ent_a"],
+                state="approved",
+            ),
+            call=project.call,
+            organization=world["org_a"],
+            region=world["org_a"].region,
+            code=f"X-{i:02d}",
+            title=f"项目{i}",
+            approved_amount=Decimal("1"),
+        )
+    ent = _api(client, world["ent_a"])
+    first, second = ent("get", "/api/projects").json(), ent("get", "/api/projects?page=2").json()
+    assert (first["count"], len(first["items"]), len(second["items"])) == (21, 20, 1)

@@ -67,7 +67,8 @@ def test_projects_api_is_scoped_and_caps_disbursements(client, world):
     )
     agreement_transition(project=project, by=world["ent_a"], action=ProjectAction.SUBMIT_AGREEMENT)
     agreement_transition(project=project, by=world["staff"], action=ProjectAction.SIGN)
-    assert [p["code"] for p in _api(client, world["ent_a"]).get("/api/projects").json()] == [project.code]
+    listed = _api(client, world["ent_a"]).get("/api/projects").json()
+    assert ([p["code"] for p in listed["items"]], listed["count"]) == ([project.code], 1)
     assert _api(client, world["ent_b"]).get(f"/api/projects/{project.pk}").status_code == 403
     staff = _api(client, world["staff"])
     paid = _post(

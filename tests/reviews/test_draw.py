@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from kechuang.reviews.draw import (
     METHODS,
+    SHORTFALL_CODES,
     ApplicationProfile,
     ConflictRules,
     DrawResult,
@@ -82,11 +83,11 @@ def test_conflict_reasons_in_order_of_the_rules():
         declared=frozenset({(1, 20)}), collaborations=frozenset({(2, 21)}), avoid_applicant_region=True
     )
     app = application(9, orgs={20, 21, 22}, region="330603L01")
-    assert conflicts(expert(1, orgs={22, 23}), app, rules) == "同一单位（含上下级）"
-    assert conflicts(expert(1, orgs={30}), app, rules) == "本人申报回避"
-    assert conflicts(expert(2, orgs={30}), app, rules) == "近三年合作"
-    assert conflicts(expert(3, orgs={30}, region="330603"), app, rules) == "属地回避"  # town's county
-    assert conflicts(expert(3, orgs={30}, region="330603L07"), app, rules) == "属地回避"
+    assert conflicts(expert(1, orgs={22, 23}), app, rules) == "same_organization"
+    assert conflicts(expert(1, orgs={30}), app, rules) == "declared"
+    assert conflicts(expert(2, orgs={30}), app, rules) == "collaboration"
+    assert conflicts(expert(3, orgs={30}, region="330603"), app, rules) == "same_region"  # town's county
+    assert conflicts(expert(3, orgs={30}, region="330603L07"), app, rules) == "same_region"
     assert conflicts(expert(3, orgs={30}, region="330604"), app, rules) is None
     assert (
         conflicts(
@@ -174,9 +175,9 @@ def test_every_method_obeys_every_hard_rule(pool, k, q, seed, method, top_m, n_r
         for e in result.panels[app.id]:
             assert conflicts(by_id[e], app, rules) is None
         if len(result.panels[app.id]) < k:
-            assert result.shortfalls[app.id].startswith(
-                f"仅抽到{len(result.panels[app.id])}位专家，少于{k}位："
-            )
+            shortfall = result.shortfalls[app.id]
+            assert (shortfall["drawn"], shortfall["k"]) == (len(result.panels[app.id]), k)
+            assert shortfall["code"] in SHORTFALL_CODES
     if method == "randomized":
         assert all(p <= q + 1e-12 for ps in result.candidate_probability.values() for p in ps)
 
@@ -332,9 +333,7 @@ def test_shortfall_when_too_few_organizations_remain_after_avoidance():
     for method in METHODS:
         result = draw_panels(apps, experts, k=3, q=1.0, seed=1, rules=rules, method=method)
         # Expert 4 worked with the applicant, 5 is from its county, 2 and 3 are one organization.
-        assert result.shortfalls == {
-            10: "仅抽到2位专家，少于3位：回避后仅有2个不同单位（含上下级）的候选专家"
-        }
+        assert result.shortfalls == {10: {"code": "few_families", "drawn": 2, "k": 3, "families": 2}}
         assert len(result.panels[10]) == 2
         assert verify(result, apps, experts, rules, 3) == []
 
@@ -343,7 +342,7 @@ def test_shortfall_when_q_needs_more_candidates():
     experts = [expert(i, {i}) for i in range(1, 5)]
     result = draw_panels([application(10, orgs={9})], experts, k=3, q=0.5, seed=1, rules=ConflictRules())
     assert result.shortfalls == {
-        10: "仅抽到2位专家，少于3位：每位专家抽中概率不超过0.5时至少需要6个不同单位的候选专家，回避后仅有4个"
+        10: {"code": "probability_cap", "drawn": 2, "k": 3, "q": 0.5, "need": 6, "families": 4}
     }
 
 
@@ -352,7 +351,7 @@ def test_shortfall_when_load_caps_are_used_up():
     apps = [application(10, orgs={9}), application(11, orgs={9})]
     result = draw_panels(apps, experts, k=2, q=1.0, seed=1, rules=ConflictRules(), method="deterministic")
     assert sorted(len(p) for p in result.panels.values()) == [1, 2]
-    assert list(result.shortfalls.values()) == ["仅抽到1位专家，少于2位：候选专家的评审任务已达负载上限"]
+    assert list(result.shortfalls.values()) == [{"code": "load_cap", "drawn": 1, "k": 2}]
     assert verify(result, apps, experts, ConflictRules(), 2) == []
 
 
@@ -378,9 +377,7 @@ def test_decline_with_no_replacement_records_a_shortfall():
     result = draw_panels(apps, experts, k=2, q=1.0, seed=1, rules=ConflictRules(), method="deterministic")
     after = replace_expert(result, 10, 1, apps, experts, rules=ConflictRules(), seed=1)
     assert after.panels == {10: (2,)}
-    assert after.shortfalls == {
-        10: "仅有1位专家，少于2位：专家1无法参加，候选专家中已无符合回避、负载上限和同单位限制的替补"
-    }
+    assert after.shortfalls == {10: {"code": "no_replacement", "drawn": 1, "k": 2, "expert": 1}}
     assert verify(after, apps, experts, ConflictRules(), 2) == []
     with pytest.raises(ValueError, match="专家1不在申报书10的评审组中"):
         replace_expert(after, 10, 1, apps, experts, rules=ConflictRules(), seed=1)
@@ -417,8 +414,8 @@ def test_verify_reports_each_broken_rule():
     assert verify(bad, apps, experts, ConflictRules(), 2) == [
         "申报书10：评审组有3位专家，应为2位",
         "申报书10：专家1与专家2来自同一单位（含上下级）",
-        "申报书10：专家4应回避（同一单位（含上下级））",
-        "申报书10：候选专家4应回避（同一单位（含上下级））",
+        "申报书10：专家4应回避（same_organization）",
+        "申报书10：候选专家4应回避（same_organization）",
         "申报书10：抽中概率0.9超过上限0.5",
         "申报书11：评审组中有重复专家",
         "专家1：承担3份评审，超过负载上限1",

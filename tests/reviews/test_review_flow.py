@@ -64,7 +64,7 @@ def test_conflicted_experts_are_never_drawn_and_the_draw_can_be_replayed(world, 
         expert=collaborator,
         organization=world["org_a"],
         kind="collaboration",
-        year=timezone.localdate().year - 1,
+        ended_on=timezone.localdate().replace(day=1),
     )
     clean = [make_expert(10 + i) for i in range(12)]  # q = 0.5 needs at least 2k candidates
     draw = review_draw(call=reviewed_call, by=world["staff"], seed=42)

@@ -54,8 +54,18 @@ def tiles_for(user) -> list[Tile]:
                 _("申报指南管理"), reverse("projects:call_manage_list"), _("计划类别下的申报指南、条件与名额")
             )
         )
+        tiles.append(Tile(_("专家库"), reverse("reviews:expert_list"), _("评审专家的领域、单位、负荷与回避")))
     if user.is_superuser or user.is_region_scoped:
-        tiles.append(Tile(_("立项项目"), reverse("projects:project_list"), _("任务书审核、经费拨付")))
+        from kechuang.projects.selectors import projects_overdue
+
+        tiles.append(
+            Tile(
+                _("立项项目"),
+                reverse("projects:project_list"),
+                _("任务书审核、经费拨付"),
+                count=projects_overdue(user=user).count() or None,
+            )
+        )
     if user.is_superuser or user.is_bureau:
         tiles.append(
             Tile(_("项目统计"), reverse("projects:figures"), _("各指南申报、推荐、审查、立项情况，可导出"))
@@ -92,6 +102,7 @@ def tiles_for(user) -> list[Tile]:
                 count=assignments_for_expert(user=user).exclude(state="submitted").count() or None,
             )
         )
+        tiles.append(Tile(_("我的专家信息"), reverse("reviews:expert_mine"), _("专业领域、关键词与回避单位")))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles

@@ -1,4 +1,5 @@
 import ipaddress
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
@@ -42,6 +43,34 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
+# How far back a proxy's arrival stamp may reach: a request queued longer than this is not believed.
+MAX_QUEUE_SECONDS = 300
+
+
+def proxy_received_at(request, now):
+    """When the trusted reverse proxy received the request (`X-Request-Start: t=<unix seconds>`), or None.
+
+    In the last minute before a deadline requests queue in front of busy workers; the proxy's stamp
+    says when the applicant pressed submit, which the worker's clock cannot. Only trusted when a proxy
+    is configured (a client could send the header too), and only within MAX_QUEUE_SECONDS of now.
+    """
+    if settings.KECHUANG_TRUSTED_PROXIES <= 0:
+        return None
+    raw = request.META.get("HTTP_X_REQUEST_START", "").strip()
+    if raw.startswith("t="):
+        raw = raw[2:]
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    if seconds > 1e11:  # milliseconds, as some proxies send
+        seconds /= 1000
+    stamp = datetime.fromtimestamp(seconds, tz=UTC)
+    if not (now - timedelta(seconds=MAX_QUEUE_SECONDS) <= stamp <= now):
+        return None
+    return stamp
+
+
 class ReceivedAtMiddleware:
     """Stamps when the request reached the server: deadlines are judged by this, not by when work finished."""
 
@@ -49,7 +78,8 @@ class ReceivedAtMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        request.received_at = timezone.now()
+        now = timezone.now()
+        request.received_at = proxy_received_at(request, now) or now
         return self.get_response(request)
 
 

@@ -9,14 +9,15 @@ from .selectors import audit_logs
 
 
 def paginate(request, queryset, per_page: int = 20):
-    """A page of `queryset`; a first page that is not full needs no COUNT (a second scan on searches)."""
+    """A page of `queryset`; a first page that is not full needs no COUNT (a second scan on searches),
+    and a full one is not fetched twice."""
     paginator = Paginator(queryset, per_page)
     number = request.GET.get("page")
     if number in (None, "", "1"):
         rows = list(queryset[:per_page])
         if len(rows) < per_page:
             paginator.count = len(rows)  # cached_property: set it, and the COUNT query never runs
-            return Page(rows, 1, paginator)
+        return Page(rows, 1, paginator)
     return paginator.get_page(number)
 
 

@@ -138,8 +138,14 @@ def notice_publish(*, call: Call, by, days: int, at=None) -> PublicNotice:
         starts_at=at,
         ends_at=at + timedelta(days=days),
     )
+    # The notice stage is due when the notice ends plus the days the bureau has to close it (超期 otherwise).
+    from .workflow import NOTICE_CLOSE_DAYS
+
+    close_days = int((call.stage_days or {}).get(ApplicationState.IN_NOTICE) or NOTICE_CLOSE_DAYS)
     for application in proposed:
-        application_transition(application, ApplicationAction.PUBLISH, by)
+        application_transition(
+            application, ApplicationAction.PUBLISH, by, due_at=notice.ends_at + timedelta(days=close_days)
+        )
     return notice
 
 

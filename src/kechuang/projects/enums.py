@@ -34,6 +34,8 @@ class ApplicationAction(models.TextChoices):
     PUBLISH = "publish", pgettext_lazy("application action", "公示")
     APPROVE = "approve", pgettext_lazy("application action", "批准立项")
     OBJECTION_UPHELD = "objection_upheld", pgettext_lazy("application action", "异议成立，撤销立项")
+    # Taken by the bureau when it grants the applicant's recorded withdrawal request (撤回申请).
+    WITHDRAW_ON_REQUEST = "withdraw_on_request", pgettext_lazy("application action", "准予撤回")
 
 
 class Holder(models.TextChoices):
@@ -88,3 +90,8 @@ class PerformanceGrade(models.TextChoices):
     GOOD = "good", _("良好")
     PASS = "pass", _("合格")
     FAIL = "fail", _("不合格")
+
+
+class IntegrityKind(models.TextChoices):
+    FAILED_ACCEPTANCE = "failed_acceptance", _("验收不通过")
+    MISCONDUCT = "misconduct", _("科研失信")

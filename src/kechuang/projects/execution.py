@@ -14,10 +14,10 @@ from kechuang.core.errors import DomainError
 from kechuang.core.money import yuan
 from kechuang.core.permissions import require
 
-from .enums import ProjectAction, ProjectState
-from .models import Application, Disbursement, Project
-from .permissions import bureau_may
-from .workflow import PROJECT_WORKFLOW
+from .enums import IntegrityKind, ProjectAction, ProjectState
+from .models import Application, Disbursement, IntegrityRecord, Project
+from .permissions import bureau_may, can_record_misconduct
+from .workflow import PROJECT_STAGE_DAYS, PROJECT_WORKFLOW
 
 
 def _date(value):
@@ -25,6 +25,28 @@ def _date(value):
         return date.fromisoformat(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+def _enter_stage(project: Project, call, now) -> None:
+    """Set the time limit of the stage the project is entering (the call's stage_days, else the default)."""
+    days = (call.stage_days or {}).get(project.state) or PROJECT_STAGE_DAYS.get(project.state)
+    project.due_at = now + timedelta(days=int(days)) if days else None
+
+
+def project_transition(
+    *, project: Project, by, action: str, reason: str = "", check=None, change=None
+) -> Project:
+    """Take a PROJECT_WORKFLOW action; the time limit of the new stage follows."""
+    now = timezone.now()
+
+    def change_and_enter(locked):
+        if change is not None:
+            change(locked)
+        _enter_stage(locked, project.call, now)
+
+    return PROJECT_WORKFLOW.apply(
+        instance=project, action=action, by=by, reason=reason, check=check, change=change_and_enter
+    )
 
 
 def project_create_for(application: Application) -> Project:
@@ -48,6 +70,13 @@ def project_create_for(application: Application) -> Project:
                     {"item": r.get("item", ""), "amount": r.get("amount", "")} for r in data.get("budget", [])
                 ],
                 tranches=[{"condition": _("任务书签订后拨付"), "amount": yuan(application.proposed_amount)}],
+                due_at=timezone.now()
+                + timedelta(
+                    days=int(
+                        (application.call.stage_days or {}).get(ProjectState.AGREEMENT)
+                        or PROJECT_STAGE_DAYS[ProjectState.AGREEMENT]
+                    )
+                ),
             )
     except IntegrityError:
         return Project.objects.get(application=application)  # already opened: approving twice changes nothing
@@ -124,8 +153,8 @@ def agreement_transition(*, project: Project, by, action: str, reason: str = "")
         if action == ProjectAction.SIGN:
             locked.signed_at = timezone.now()
 
-    return PROJECT_WORKFLOW.apply(
-        instance=project, action=action, by=by, reason=reason, check=check, change=change
+    return project_transition(
+        project=project, by=by, action=action, reason=reason, check=check, change=change
     )
 
 
@@ -329,10 +358,10 @@ def change_request_decide(*, change, by, approve: bool, note: str):
 def acceptance_apply(*, project: Project, by, summary: str):
     if not summary.strip():
         raise DomainError(_("请填写结题总结。"), field="summary")
-    return PROJECT_WORKFLOW.apply(
-        instance=project,
-        action=ProjectAction.APPLY_ACCEPTANCE,
+    return project_transition(
+        project=project,
         by=by,
+        action=ProjectAction.APPLY_ACCEPTANCE,
         change=lambda p: setattr(p, "acceptance_summary", summary.strip()),
     )
 
@@ -343,7 +372,6 @@ def acceptance_decide(*, project: Project, by, result: str, note: str, grade: st
     from django.conf import settings
 
     from .enums import PerformanceGrade
-    from .models import IntegrityRecord
 
     actions = {
         "pass": ProjectAction.PASS,
@@ -368,8 +396,40 @@ def acceptance_decide(*, project: Project, by, result: str, note: str, grade: st
                 starts_on=today,
                 ends_on=today + timedelta(days=settings.KECHUANG_INTEGRITY_BLOCK_DAYS),
                 reason=_("项目 %(code)s 验收不通过：%(note)s") % {"code": locked.code, "note": note.strip()},
+                kind=IntegrityKind.FAILED_ACCEPTANCE,
+                project=locked,
+                recorded_by=by,
             )
 
-    return PROJECT_WORKFLOW.apply(
-        instance=project, action=actions[result], by=by, reason=note, check=check, change=change
+    return project_transition(
+        project=project, by=by, action=actions[result], reason=note, check=check, change=change
+    )
+
+
+@acting
+@transaction.atomic
+def integrity_record_create(
+    *, organization, by, reason: str, days: int | None = None, project: Project | None = None, at=None
+) -> IntegrityRecord:
+    """Record misconduct (科研失信): the organization may not apply for `days` days (default: the setting)."""
+    from django.conf import settings
+
+    require(can_record_misconduct(by, organization))
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(_("请填写失信事由。"), field="reason")
+    days = settings.KECHUANG_INTEGRITY_BLOCK_DAYS if days is None else days
+    if not 1 <= days <= 3650:
+        raise DomainError(_("限制申报期限应为 1—3650 天。"), field="days")
+    if project is not None and project.organization_id != organization.pk:
+        raise DomainError(_("所选项目不是该单位承担的项目。"), field="project")
+    today = timezone.localdate(at or timezone.now())
+    return IntegrityRecord.objects.create(
+        organization=organization,
+        kind=IntegrityKind.MISCONDUCT,
+        reason=reason[:2000],
+        starts_on=today,
+        ends_on=today + timedelta(days=days),
+        project=project,
+        recorded_by=by,
     )

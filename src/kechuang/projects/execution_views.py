@@ -7,20 +7,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.core.errors import DomainError
-from kechuang.core.scoping import scope_by_region
 from kechuang.core.views import paginate, render_denied
 
-from . import execution
+from . import execution, selectors
 from .enums import ChangeKind, PerformanceGrade, ProjectAction, ProjectState
 from .forms import raw_from_post
 from .models import Project
-from .permissions import applicant_may, bureau_may, can_view_application
+from .permissions import applicant_may, bureau_may, can_record_misconduct, can_view_application
 
 AGREEMENT_TABLES = [
     {
@@ -63,18 +64,24 @@ AGREEMENT_TABLES = [
 
 
 def projects_visible_to(user):
-    qs = Project.objects.select_related("organization", "call__program", "application")
-    if user.active_organization_id and not user.is_region_scoped:
-        return qs.filter(organization_id=user.active_organization_id)
-    if user.is_superuser or user.is_region_scoped:
-        return scope_by_region(qs, user)
-    return qs.none()
+    return selectors.projects_visible_to(user=user)
 
 
 @login_required
 def project_list(request):
-    page = paginate(request, projects_visible_to(request.user))
-    return render(request, "projects/project_list.html", {"page": page})
+    """立项项目; ?overdue=1 keeps those whose agreement, its review or the acceptance decision is overdue."""
+    overdue = bool(request.GET.get("overdue"))
+    qs = (
+        selectors.projects_overdue(user=request.user, at=request.received_at)
+        if overdue
+        else selectors.projects_visible_to(user=request.user)
+    )
+    page = paginate(request, qs.order_by("-id"))
+    return render(
+        request,
+        "projects/project_list.html",
+        {"page": page, "overdue": overdue, "now": timezone.now()},
+    )
 
 
 def _project(request, pk):
@@ -153,6 +160,8 @@ def project_detail(request, pk):
             "changes": project.change_requests.all(),
             "change_kinds": ChangeKind.choices,
             "grades": PerformanceGrade.choices,
+            "can_record_misconduct": bool(can_record_misconduct(request.user, project.organization)),
+            "now": timezone.now(),
         },
     )
 
@@ -286,3 +295,64 @@ def project_act(request, pk):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("projects:project", pk=pk)
+
+
+@login_required
+def integrity_record_create_view(request):
+    """记录科研失信: bureau staff record misconduct against an organization of their region."""
+    from kechuang.core.forms import perform
+    from kechuang.organizations.models import Organization
+
+    from .forms import IntegrityRecordForm
+    from .models import IntegrityRecord
+
+    decision = can_record_misconduct(request.user)
+    if not decision:
+        return render_denied(request, decision.reason)
+    initial = {}
+    project = None
+    if request.GET.get("project"):
+        project = selectors.projects_visible_to(user=request.user).filter(pk=request.GET["project"]).first()
+        if project is not None:
+            initial = {"credit_code": project.organization.credit_code, "project_code": project.code}
+    form = IntegrityRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        organization = Organization.objects.filter(credit_code=data["credit_code"].strip().upper()).first()
+        if organization is None:
+            form.add_error("credit_code", _("未找到该统一社会信用代码对应的单位。"))
+        else:
+            project = None
+            if data["project_code"].strip():
+                project = Project.objects.filter(code=data["project_code"].strip()).first()
+                if project is None:
+                    form.add_error("project_code", _("项目编号不存在。"))
+            if not form.errors:
+                record = perform(
+                    form,
+                    lambda: execution.integrity_record_create(
+                        organization=organization,
+                        by=request.user,
+                        reason=data["reason"],
+                        days=data["days"],
+                        project=project,
+                        at=request.received_at,
+                    ),
+                )
+                if record is not None:
+                    messages.success(
+                        request,
+                        _("已记录科研失信，%(org)s 在 %(end)s 前不能申报项目。")
+                        % {"org": organization.name, "end": record.ends_on.isoformat()},
+                    )
+                    return redirect(reverse("projects:integrity_create") + f"?organization={organization.pk}")
+    organization_id = request.GET.get("organization") or (project.organization_id if project else None)
+    records = (
+        IntegrityRecord.objects.filter(organization_id=organization_id)
+        .select_related("organization", "project", "recorded_by")
+        .order_by("-starts_on", "-id")
+        if organization_id and str(organization_id).isdigit()
+        else IntegrityRecord.objects.none()
+    )
+    records = [r for r in records if can_record_misconduct(request.user, r.organization)]
+    return render(request, "projects/integrity_form.html", {"form": form, "records": records})

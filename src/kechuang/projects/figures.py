@@ -1,6 +1,7 @@
 """Per-call and per-program figures: applications, recommended, checked, reviewed, approved, funding, speed."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +11,9 @@ from kechuang.core.models import AuditLog
 
 from .enums import ApplicationState
 from .models import Application, Call
+
+# The outcomes of a decision (局务会 → 公示): approved, or not approved (declined or objection upheld).
+DECISION_STATES = [ApplicationState.APPROVED, ApplicationState.NOT_APPROVED]
 
 
 @dataclass
@@ -67,24 +71,31 @@ def figures_for_calls(calls) -> tuple[list[tuple[Call, Figures]], list[Figures]]
     for object_id, state in reached:
         figures = per_call[ids[int(object_id)]]
         setattr(figures, stage_field[state], getattr(figures, stage_field[state]) + 1)
-    # Funding and speed: approved applications, from submission to the approval decision.
-    decisions = dict(
+    # Funding: approved applications.
+    approved = Application.objects.filter(call__in=calls, state=ApplicationState.APPROVED).values_list(
+        "call_id", "proposed_amount"
+    )
+    for call_id, amount in approved:
+        per_call[call_id].funding += amount or Decimal("0")
+    # Speed: a decision is approval or non-approval (declined, or an objection upheld), dated by the
+    # audited transition into that state; the first one counts.
+    decisions: dict[int, datetime] = {}
+    for object_id, at in (
         AuditLog.objects.filter(
             content_type=ContentType.objects.get_for_model(Application),
             action=AuditLog.Action.TRANSITION,
             object_id__in=[str(pk) for pk in ids],
-            to_state=ApplicationState.APPROVED,
-        ).values_list("object_id", "at")
+            to_state__in=DECISION_STATES,
+        )
+        .order_by("at", "id")
+        .values_list("object_id", "at")
+    ):
+        decisions.setdefault(int(object_id), at)
+    submitted = Application.objects.filter(pk__in=list(decisions), submitted_at__isnull=False).values_list(
+        "pk", "call_id", "submitted_at"
     )
-    approved = Application.objects.filter(call__in=calls, state=ApplicationState.APPROVED).values_list(
-        "pk", "call_id", "proposed_amount", "submitted_at"
-    )
-    for pk, call_id, amount, submitted_at in approved:
-        figures = per_call[call_id]
-        figures.funding += amount or Decimal("0")
-        decided = decisions.get(str(pk))
-        if decided and submitted_at:
-            figures.decision_days.append((decided - submitted_at).total_seconds() / 86400)
+    for pk, call_id, submitted_at in submitted:
+        per_call[call_id].decision_days.append((decisions[pk] - submitted_at).total_seconds() / 86400)
     programs: dict[int, Figures] = {}
     for call in calls:
         total = programs.setdefault(call.program_id, Figures(label=call.program.name))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.forms import OnceFormMixin
 
-from .models import Call
+from .models import Call, Program
 
 TABLE_CELL = re.compile(r"^(?P<key>[A-Za-z_]\w*)-(?P<row>\d{1,3})-(?P<col>[A-Za-z_]\w*)$")
 
@@ -199,6 +199,30 @@ class CallForm(OnceFormMixin, forms.ModelForm):
         }
 
 
+class ProgramForm(OnceFormMixin, forms.ModelForm):
+    """A program (科技计划类别); the region is one of the user's bureau's regions."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Program
+        fields = ["name", "code", "department", "region", "description", "is_active"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        help_texts = {"code": _("字母、数字、下划线或连字符，全局唯一，如 rd-2027。")}
+
+    def __init__(self, *args, regions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = regions
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def _post_clean(self):
+        pass  # the service validates (uniqueness, region scope) and saves
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
 class MeetingForm(OnceFormMixin):
     held_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
     members = forms.CharField(label=_("参会人员"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -233,3 +257,18 @@ class ResolveForm(OnceFormMixin):
         widget=forms.RadioSelect,
     )
     resolution = forms.CharField(label=_("处理意见"), max_length=2000)
+
+
+class IntegrityRecordForm(OnceFormMixin):
+    """记录科研失信: the organization by its credit code, optionally the project concerned."""
+
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=18)
+    project_code = forms.CharField(label=_("涉及项目编号（可不填）"), max_length=32, required=False)
+    reason = forms.CharField(label=_("失信事由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    days = forms.IntegerField(label=_("限制申报天数"), min_value=1, max_value=3650)
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["days"].initial = settings.KECHUANG_INTEGRITY_BLOCK_DAYS

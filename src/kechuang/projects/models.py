@@ -10,7 +10,7 @@ from kechuang.accounts.enums import Department
 from kechuang.core.models import AuditedModel
 from kechuang.core.validators import validate_upload
 
-from .enums import ApplicationState, ChangeKind, Holder, PerformanceGrade, ProjectState
+from .enums import ApplicationState, ChangeKind, Holder, IntegrityKind, PerformanceGrade, ProjectState
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
 
@@ -187,6 +187,14 @@ class Application(AuditedModel):
             models.Index(fields=["call", "state"]),
             models.Index(fields=["region", "state"]),
             models.Index(fields=["organization", "call"]),
+            # The officers' list is newest-state-first: read in index order, it stops after one page.
+            models.Index(fields=["-state_since", "-id"], name="application_list_order"),
+            # 超期: only files an officer holds can be overdue, a small part of the table.
+            models.Index(
+                fields=["due_at", "region", "state"],
+                condition=~models.Q(holder__in=["applicant", ""]),
+                name="application_overdue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -225,6 +233,25 @@ class IntegrityRecord(AuditedModel):
     reason = models.TextField(_("事由"))
     starts_on = models.DateField(_("起始日期"))
     ends_on = models.DateField(_("截止日期"))
+    kind = models.CharField(
+        _("类型"), max_length=20, choices=IntegrityKind.choices, default=IntegrityKind.FAILED_ACCEPTANCE
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        verbose_name=_("涉及项目"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="integrity_records",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("记录人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("科研诚信记录")
@@ -352,6 +379,7 @@ class Project(AuditedModel):
         _("状态"), max_length=20, choices=ProjectState.choices, default=ProjectState.AGREEMENT
     )
     state_since = models.DateTimeField(_("进入当前状态"), default=timezone.now)
+    due_at = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
     start_on = models.DateField(_("开始日期"), null=True, blank=True)
     end_on = models.DateField(_("结束日期"), null=True, blank=True)
     goals = models.TextField(_("项目目标"), blank=True)
@@ -457,3 +485,48 @@ class ChangeRequest(AuditedModel):
     @property
     def region_id(self):
         return self.project.region_id
+
+
+class WithdrawalRequest(AuditedModel):
+    """A 撤回申请: the applicant asks to withdraw an application already in processing; the bureau decides."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name=_("申报书"),
+        on_delete=models.PROTECT,
+        related_name="withdrawal_requests",
+    )
+    reason = models.TextField(_("撤回理由"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    approved = models.BooleanField(_("准予撤回"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("撤回申请")
+        verbose_name_plural = _("撤回申请")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=models.Q(approved__isnull=True),
+                name="one_pending_withdrawal_request",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} · {_('撤回申请')}"
+
+    @property
+    def region_id(self):
+        return self.application.region_id

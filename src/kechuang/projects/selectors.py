@@ -1,4 +1,8 @@
-from django.db.models import Q, QuerySet
+import operator
+from dataclasses import dataclass
+from functools import reduce
+
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from kechuang.accounts.enums import ORGANIZATION_ROLES
@@ -7,7 +11,7 @@ from kechuang.core.scoping import scope_by_region, user_region_codes
 
 from .eligibility import Facts, eligibility_problems
 from .enums import ApplicationState, Holder
-from .models import Application, Call, IntegrityRecord
+from .models import Application, Call, IntegrityRecord, Program
 
 
 def calls_published(*, at=None) -> QuerySet[Call]:
@@ -18,6 +22,24 @@ def calls_published(*, at=None) -> QuerySet[Call]:
         .filter(is_published=True, closes_at__gte=at)
         .order_by("closes_at")
     )
+
+
+def programs_visible_to(*, user) -> QuerySet[Program]:
+    """Programs run in the user's region and the regions below (none for users without a region)."""
+    qs = Program.objects.select_related("region").order_by("name", "id")
+    if not user.is_authenticated or not (user.is_superuser or user.is_region_scoped):
+        return qs.none()
+    return scope_by_region(qs, user)
+
+
+def programs_managed_by(*, user, active_only: bool = False) -> QuerySet[Program]:
+    """The programs the user may manage (and open calls under, when `active_only`)."""
+    from .permissions import can_manage_programs
+
+    if not can_manage_programs(user):
+        return Program.objects.none()
+    qs = programs_visible_to(user=user)
+    return qs.filter(is_active=True) if active_only else qs
 
 
 def eligibility_facts(*, call: Call, organization, at=None, excluding: int | None = None) -> Facts:
@@ -68,14 +90,35 @@ def applications_visible_to(*, user) -> QuerySet[Application]:
     return qs.none()
 
 
+# What a list row never shows: the frozen form, the content and the call's rules (kilobytes of JSON each).
+LIST_DEFERRED = (
+    "form_definition",
+    "data",
+    "check_results",
+    "call__form_definition",
+    "call__eligibility",
+    "call__review_scheme",
+    "call__stage_days",
+    "call__guide",
+)
+
+
+def applications_listed(*, user) -> QuerySet[Application]:
+    """applications_visible_to, for list pages: newest state first, without the JSON a row never shows."""
+    return applications_visible_to(user=user).defer(*LIST_DEFERRED).order_by("-state_since", "-id")
+
+
+def overdue_only(qs: QuerySet[Application], *, at) -> QuerySet[Application]:
+    """Only applications whose current stage is past its time limit and held by an officer (not the applicant).
+
+    The condition matches the partial index `application_overdue`.
+    """
+    return qs.filter(due_at__lt=at).exclude(holder__in=[Holder.APPLICANT, Holder.NOBODY])
+
+
 def applications_overdue(*, user, at=None) -> QuerySet[Application]:
     """Applications in the user's region whose current stage is past its time limit (not the applicant's)."""
-    at = at or timezone.now()
-    return (
-        applications_visible_to(user=user)
-        .filter(due_at__lt=at)
-        .exclude(holder__in=[Holder.APPLICANT, Holder.NOBODY])
-    )
+    return overdue_only(applications_visible_to(user=user), at=at or timezone.now())
 
 
 def application_timeline(application: Application) -> QuerySet[AuditLog]:
@@ -92,15 +135,120 @@ def region_codes_of(user) -> list[str] | None:
     return user_region_codes(user)
 
 
-def near_duplicates(application: Application, *, threshold: float = 0.8) -> list[Application]:
-    """Live applications of the same organization in other calls whose title is nearly the same."""
-    from .similarity import title_similarity
+# Until every application of a call is decided, the call is "still under review".
+UNDECIDED_STATES = (
+    ApplicationState.SUBMITTED,
+    ApplicationState.RECOMMENDED,
+    ApplicationState.RETURNED,
+    ApplicationState.CHECKED,
+    ApplicationState.IN_REVIEW,
+    ApplicationState.REVIEWED,
+    ApplicationState.PROPOSED,
+    ApplicationState.IN_NOTICE,
+)
+NEAR_DUPLICATE_CANDIDATES = 50
+TITLE_THRESHOLD = 0.8
+CONTENT_THRESHOLD = 0.7
 
-    others = (
-        Application.objects.filter(organization_id=application.organization_id)
-        .exclude(pk=application.pk)
-        .exclude(call_id=application.call_id)
-        .exclude(Q(state__in=[ApplicationState.WITHDRAWN, ApplicationState.REJECTED, ApplicationState.DRAFT]))
-        .select_related("call")
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    """Another submitted application that looks like the same project."""
+
+    application_id: int
+    receipt_number: str
+    call_title: str
+    title: str
+    title_similarity: float
+    content_similarity: float
+
+    @property
+    def similarity(self) -> float:
+        return max(self.title_similarity, self.content_similarity)
+
+
+def calls_live(*, at=None) -> QuerySet[Call]:
+    """Calls open for applications now, or closed but with applications still undecided."""
+    at = at or timezone.now()
+    return Call.objects.filter(
+        Q(is_published=True, opens_at__lte=at, closes_at__gte=at)
+        | Q(pk__in=Application.objects.filter(state__in=UNDECIDED_STATES).values("call_id"))
     )
-    return [other for other in others if title_similarity(application.title, other.title) >= threshold]
+
+
+def near_duplicates(
+    application: Application,
+    *,
+    at=None,
+    title_threshold: float = TITLE_THRESHOLD,
+    content_threshold: float = CONTENT_THRESHOLD,
+    limit: int = NEAR_DUPLICATE_CANDIDATES,
+) -> list[NearDuplicate]:
+    """Submitted applications of any organization in other live calls (see calls_live) whose title or
+    content (the long-text fields) is nearly the same as this application's, most similar first.
+
+    The database ranks the candidates by how many of this application's distinctive words (up to 4 of
+    the title, 8 of the content) their title or content fields contain, keeps those sharing at least 3,
+    at most `limit` of them; jieba similarity decides, so segmentation runs on a few texts only.
+    """
+    from .similarity import content_keys, content_of, content_similarity, key_terms, title_similarity
+
+    content = content_of(application.form_definition, application.data)
+    keys = [k for k in content_keys(application.form_definition) if "__" not in k]
+    title_terms = key_terms(application.title, 4)
+    terms = title_terms + [t for t in key_terms(content, 8) if t not in title_terms]
+    if not terms:
+        return []
+    shared = []
+    for term in terms:
+        contains = Q(title__icontains=term)
+        for key in keys:
+            contains |= Q(**{f"data__{key}__icontains": term})
+        shared.append(Case(When(contains, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    candidates = (
+        Application.objects.filter(call__in=calls_live(at=at), receipt_number__isnull=False)
+        .exclude(call_id=application.call_id)
+        .exclude(state__in=[ApplicationState.DRAFT, ApplicationState.WITHDRAWN])
+        .annotate(shared=reduce(operator.add, shared))
+        .filter(shared__gte=min(3, len(terms)))
+        .order_by("-shared", "-submitted_at", "-id")
+        .values_list("pk", "receipt_number", "call__title", "title", "form_definition", "data")[:limit]
+    )
+    hits = []
+    for pk, receipt_number, call_title, title, definition, data in candidates:
+        by_title = title_similarity(application.title, title)
+        by_content = content_similarity(content, content_of(definition, data))
+        if by_title >= title_threshold or by_content >= content_threshold:
+            hits.append(NearDuplicate(pk, receipt_number, call_title, title, by_title, by_content))
+    return sorted(hits, key=lambda hit: (-hit.similarity, hit.application_id))
+
+
+# Project states whose time limit is being watched (the others have no time limit).
+PROJECT_TIMED_STATES = ("agreement", "agreement_review", "acceptance")
+
+
+def projects_visible_to(user):
+    """Projects the user may see: their organization's, or those of their region."""
+    from .models import Project
+
+    qs = Project.objects.select_related("organization", "call__program", "application")
+    if not user.is_authenticated:
+        return qs.none()
+    if user.active_organization_id and not user.is_region_scoped:
+        return qs.filter(organization_id=user.active_organization_id)
+    if user.is_superuser or user.is_region_scoped:
+        return scope_by_region(qs, user)
+    return qs.none()
+
+
+def projects_overdue(*, user, at=None):
+    """Visible projects whose agreement, agreement review or acceptance decision is past its time limit."""
+    at = at or timezone.now()
+    return projects_visible_to(user=user).filter(state__in=PROJECT_TIMED_STATES, due_at__lt=at)
+
+
+def withdrawal_requests_of(application: Application):
+    """The application's withdrawal requests (撤回申请), oldest first, with who asked and who decided."""
+    return application.withdrawal_requests.select_related("requested_by", "decided_by").order_by(
+        "created_at", "id"
+    )

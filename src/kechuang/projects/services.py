@@ -15,7 +15,7 @@ from kechuang.core.permissions import require
 
 from . import formdef
 from .enums import ApplicationAction, ApplicationState
-from .models import Application, ApplicationFile, Call, RecommendationQuota
+from .models import Application, ApplicationFile, Call, Program, RecommendationQuota
 from .permissions import can_apply, can_edit_application
 from .selectors import eligibility_for, near_duplicates
 from .workflow import APPLICATION_WORKFLOW, HOLDER_BY_STATE
@@ -32,15 +32,20 @@ def _enter(application: Application, call: Call, now) -> None:
 
 
 def application_transition(
-    application, action, by, *, reason="", expected_version=None, check=None, change=None
+    application, action, by, *, reason="", expected_version=None, check=None, change=None, due_at=None
 ):
-    """Take a workflow action on an application: holder and time limit follow, the parties are notified."""
+    """Take a workflow action on an application: holder and time limit follow, the parties are notified.
+
+    `due_at` overrides the time limit from the call's stage_days (the public notice ends on its own date).
+    """
     now = timezone.now()
 
     def change_and_enter(locked):
         if change is not None:
             change(locked)
         _enter(locked, locked.call, now)
+        if due_at is not None:
+            locked.due_at = due_at
 
     done = APPLICATION_WORKFLOW.apply(
         instance=application,
@@ -199,6 +204,55 @@ def application_withdraw(*, application: Application, by, reason: str = "", at=N
     return application_transition(application, ApplicationAction.WITHDRAW, by, reason=reason, check=check)
 
 
+@acting
+@transaction.atomic
+def withdrawal_request_submit(*, application: Application, by, reason: str, at=None):
+    """The applicant asks the bureau to withdraw an application already in processing (撤回申请)."""
+    from .models import WithdrawalRequest
+    from .permissions import can_request_withdrawal
+
+    at = at or timezone.now()
+    locked = Application.objects.select_for_update().select_related("call").get(pk=application.pk)
+    require(can_request_withdrawal(by, locked, at=at))
+    if not reason.strip():
+        raise DomainError(_("请填写撤回理由。"), field="reason")
+    if locked.withdrawal_requests.filter(approved__isnull=True).exists():
+        raise DomainError(_("已有待审批的撤回申请。"))
+    return WithdrawalRequest.objects.create(application=locked, reason=reason.strip()[:2000], requested_by=by)
+
+
+@acting
+@transaction.atomic
+def withdrawal_request_decide(*, withdrawal, by, approve: bool, note: str = ""):
+    """The bureau grants (the application is withdrawn through the workflow) or refuses, with a reason."""
+    from .models import WithdrawalRequest
+    from .permissions import bureau_may
+
+    locked = (
+        WithdrawalRequest.objects.select_for_update()
+        .select_related("application__call__program")
+        .get(pk=withdrawal.pk)
+    )
+    require(bureau_may(by, locked.application))
+    if locked.approved is not None:
+        raise DomainError(_("该撤回申请已审批。"))
+    note = note.strip()
+    if not approve and not note:
+        raise DomainError(_("不同意撤回时请填写理由。"), field="note")
+    if approve:
+        reason = _("撤回申请：%(reason)s") % {"reason": locked.reason}
+        if note:
+            reason = f"{reason}；{note}"
+        locked.application = application_transition(
+            locked.application, ApplicationAction.WITHDRAW_ON_REQUEST, by, reason=reason
+        )
+    locked.approved, locked.decision_note, locked.decided_by = approve, note, by
+    locked.decided_at = timezone.now()
+    locked.bump_version()
+    locked.save()
+    return locked
+
+
 def _quota_for(application: Application) -> RecommendationQuota | None:
     """The quota of the nearest region above (or at) the application's region."""
     codes = [c for c in application.region.path.strip("/").split("/") if c]
@@ -272,7 +326,20 @@ def formal_check_results(application: Application) -> list[dict]:
         {
             "check": _("未重复申报"),
             "ok": not duplicates,
-            "detail": "；".join(f"{d.call.title}：{d.title}" for d in duplicates),
+            "detail": "；".join(
+                _(
+                    "%(receipt)s（%(call)s：%(title)s；标题相似度 %(by_title)d%%，"
+                    "内容相似度 %(by_content)d%%）"
+                )
+                % {
+                    "receipt": d.receipt_number,
+                    "call": d.call_title,
+                    "title": d.title,
+                    "by_title": round(d.title_similarity * 100),
+                    "by_content": round(d.content_similarity * 100),
+                }
+                for d in duplicates
+            ),
         }
     )
     return results
@@ -355,26 +422,49 @@ def application_file_add(*, application: Application, by, field_key: str, upload
 @transaction.atomic
 def call_save(*, by, values: dict, call: Call | None = None, expected_version: int | None = None) -> Call:
     """Create or change a call with its rules and quotas (applications keep the form they were filled on)."""
+    from kechuang.organizations.enums import QualificationKind
     from kechuang.regions.models import Region
 
+    from .defaults import STANDARD_FORM
+    from .formdef import definition_problems
     from .permissions import can_manage_calls
     from .schemes import review_scheme_problems, stage_days_problems
 
     values = dict(values)
     quotas = values.pop("quotas", {})
     require(can_manage_calls(by, values["program"]))
+    if call is not None:
+        call = Call.objects.select_for_update().select_related("program").get(pk=call.pk)
+        require(can_manage_calls(by, call.program))
+    if (call is None or call.program_id != values["program"].pk) and not values["program"].is_active:
+        raise DomainError(_("该计划类别已停用，不能在其下开设申报指南。"), field="program")
+    # The page's form checks these too; the API reaches the database only through here.
+    if values["closes_at"] <= values["opens_at"]:
+        raise DomainError(_("截止时间须晚于开始时间。"), field="closes_at")
+    if values["budget_cap"] > values["total_budget"]:
+        raise DomainError(_("单项上限不能超过资助总额。"), field="budget_cap")
+    values["form_definition"] = values.get("form_definition") or STANDARD_FORM
+    for problem in definition_problems(values["form_definition"]):
+        raise DomainError(problem, field="form_definition")
     for problem in review_scheme_problems(values["review_scheme"]) + stage_days_problems(
         values["stage_days"]
     ):
         raise DomainError(problem)
-    codes = set(values["eligibility"]["region_codes"]) | set(quotas)
+    rules = values["eligibility"]
+    if not set(rules["organization_kinds"]) <= {"enterprise", "institution"}:
+        raise DomainError(_("可申报单位类型只能是企业或高校院所。"), field="organization_kinds")
+    unknown = set(rules["qualifications"]) - set(QualificationKind.values)
+    if unknown:
+        raise DomainError(
+            _("不支持的资质要求：%(kinds)s") % {"kinds": "、".join(sorted(unknown))}, field="qualifications"
+        )
+    codes = set(rules["region_codes"]) | set(quotas)
     known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
     if codes - known:
         raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": "、".join(sorted(codes - known))})
     if call is None:
         call = Call()
     else:
-        call = Call.objects.select_for_update().get(pk=call.pk)
         call.check_version(expected_version)
         call.bump_version()
     for name, value in values.items():
@@ -390,3 +480,68 @@ def call_save(*, by, values: dict, call: Call | None = None, expected_version: i
             RecommendationQuota.objects.create(call=call, region_id=code, quota=quota)
     call.quotas.exclude(region_id__in=list(quotas)).delete()
     return call
+
+
+PROGRAM_FIELDS = ("name", "code", "department", "region", "description", "is_active")
+
+
+@acting
+@transaction.atomic
+def program_save(
+    *, by, values: dict, program: Program | None = None, expected_version: int | None = None
+) -> Program:
+    """Create or change a program (科技计划类别) of the user's bureau; signals write the audit line.
+
+    `values` holds PROGRAM_FIELDS; `region` is a Region or its code and must lie in the user's region.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_slug
+
+    from kechuang.accounts.enums import Department
+    from kechuang.regions.enums import RegionLevel
+    from kechuang.regions.models import Region
+
+    from .permissions import can_manage_programs
+
+    require(can_manage_programs(by))
+    values = {name: values[name] for name in PROGRAM_FIELDS if name in values}
+    if program is not None:
+        program = Program.objects.select_for_update().get(pk=program.pk)
+        require(can_manage_programs(by, region_id=program.region_id))
+        program.check_version(expected_version)
+        program.bump_version()
+    else:
+        missing = [name for name in ("name", "code", "department", "region") if name not in values]
+        if missing:
+            raise DomainError(_("请填写计划类别的名称、代码、主管处室和主管区划。"), field=missing[0])
+        program = Program()
+    region = values.get("region", program.region if program.region_id else None)
+    if isinstance(region, str):
+        region = Region.objects.filter(pk=region).first()
+        if region is None:
+            raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": values["region"]}, field="region")
+        values["region"] = region
+    require(can_manage_programs(by, region_id=region.pk))
+    if region.level == RegionLevel.TOWN:
+        raise DomainError(_("计划类别的主管区划应为省、市或区县。"), field="region")
+    values["name"] = str(values.get("name", program.name)).strip()
+    if not values["name"]:
+        raise DomainError(_("请填写计划类别名称。"), field="name")
+    values["code"] = str(values.get("code", program.code)).strip()
+    try:
+        validate_slug(values["code"])
+    except ValidationError as exc:
+        raise DomainError(_("代码只能包含字母、数字、下划线和连字符。"), field="code") from exc
+    if Program.objects.filter(code=values["code"]).exclude(pk=program.pk).exists():
+        raise DomainError(_("代码 %(code)s 已被其他计划类别使用。") % {"code": values["code"]}, field="code")
+    if values.get("department", program.department) not in Department.values:
+        raise DomainError(_("请选择主管处室。"), field="department")
+    for name, value in values.items():
+        setattr(program, name, value)
+    try:
+        program.full_clean(validate_unique=False)  # uniqueness is checked above, with a clearer message
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise DomainError(messages[0], field=field) from exc
+    program.save()
+    return program

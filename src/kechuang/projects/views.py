@@ -4,12 +4,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.core.errors import DomainError
 from kechuang.core.views import act_and_redirect, paginate, render_denied
 
 from .enums import ApplicationAction, ApplicationState
+from .filters import ApplicationFilter
 from .forms import DecisionForm, UploadForm, WithdrawForm, raw_from_post
 from .models import Application, Call
 from .permissions import (
@@ -22,7 +24,7 @@ from .permissions import (
 )
 from .selectors import (
     application_timeline,
-    applications_visible_to,
+    applications_listed,
     calls_published,
     eligibility_for,
 )
@@ -75,18 +77,14 @@ def call_apply(request, pk):
 
 @login_required
 def application_list(request):
-    qs = applications_visible_to(user=request.user)
-    state = request.GET.get("state")
-    if state in ApplicationState.values:
-        qs = qs.filter(state=state)
-    if request.GET.get("overdue"):
-        qs = qs.filter(due_at__lt=timezone.now()).exclude(holder__in=["applicant", ""])
-    page = paginate(request, qs.order_by("-state_since", "-id"))
+    filterset = ApplicationFilter(request.GET or None, queryset=applications_listed(user=request.user))
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     return render(
         request,
         "projects/application_list.html",
         {
-            "page": page,
+            "page": paginate(request, qs),
+            "filter": filterset,
             "states": ApplicationState.choices,
             "now": timezone.now(),
         },
@@ -126,12 +124,33 @@ def application_detail(request, pk):
         "withdraw_form": WithdrawForm(),
         "now": timezone.now(),
     }
+    context.update(_withdrawal_context(request, application))
     if application.state == ApplicationState.SUBMITTED and locality_may(request.user, application):
         context["recommend_form"] = DecisionForm(choices=RECOMMEND_CHOICES)
     if application.state == ApplicationState.RECOMMENDED and bureau_may(request.user, application):
         context["check_form"] = DecisionForm(choices=CHECK_CHOICES)
         context["check_results"] = formal_check_results(application)
     return render(request, "projects/application_detail.html", context)
+
+
+def _withdrawal_context(request, application) -> dict:
+    """The withdrawal requests (撤回申请) on the detail page, and the forms the user may use on them."""
+    from .permissions import can_request_withdrawal
+    from .selectors import withdrawal_requests_of
+    from .withdrawal_views import WITHDRAWAL_DECISION_CHOICES
+
+    requests = list(withdrawal_requests_of(application))
+    pending = next((r for r in requests if r.approved is None), None)
+    return {
+        "withdrawal_requests": requests,
+        "withdrawal_request_form": WithdrawForm()
+        if pending is None and can_request_withdrawal(request.user, application)
+        else None,
+        "withdrawal_pending": pending,
+        "withdrawal_decide_form": DecisionForm(choices=WITHDRAWAL_DECISION_CHOICES)
+        if pending is not None and bureau_may(request.user, application)
+        else None,
+    }
 
 
 def _fields_with_values(application, errors=None):
@@ -315,36 +334,37 @@ def application_check_view(request, pk):
     )
 
 
-def _programs_for(user):
-    from kechuang.core.scoping import scope_by_region
-
-    from .models import Program
-
-    return scope_by_region(Program.objects.filter(is_active=True), user)
-
-
 @login_required
 def call_manage_list(request):
     from .permissions import can_manage_calls
+    from .selectors import programs_managed_by
 
     decision = can_manage_calls(request.user)
     if not decision:
         return render_denied(request, decision.reason)
-    calls = Call.objects.filter(program__in=_programs_for(request.user)).select_related("program")
+    # Calls of a program that was switched off stay listed: they may still be running.
+    calls = Call.objects.filter(program__in=programs_managed_by(user=request.user)).select_related("program")
     return render(request, "projects/call_manage_list.html", {"calls": calls})
 
 
 @login_required
 def call_edit(request, pk=None):
+    from django.db.models import Q
+
     from .forms import CallForm
+    from .models import Program
     from .permissions import can_manage_calls
+    from .selectors import programs_managed_by
     from .services import call_save
 
     call = get_object_or_404(Call.objects.select_related("program"), pk=pk) if pk else None
     decision = can_manage_calls(request.user, call.program if call else None)
     if not decision:
         return render_denied(request, decision.reason)
-    form = CallForm(request.POST or None, instance=call or Call(), programs=_programs_for(request.user))
+    programs = programs_managed_by(user=request.user, active_only=True)
+    if call is not None:
+        programs = Program.objects.filter(Q(pk__in=programs.values("pk")) | Q(pk=call.program_id))
+    form = CallForm(request.POST or None, instance=call or Call(), programs=programs)
     if request.method == "POST" and form.is_valid():
         from kechuang.core.forms import perform
 
@@ -363,15 +383,68 @@ def call_edit(request, pk=None):
     return render(request, "projects/call_form.html", {"form": form, "call": call})
 
 
+@login_required
+def program_list(request):
+    """The programs (科技计划类别) of the user's bureau, active or not."""
+    from django.db.models import Count
+
+    from .permissions import can_manage_programs
+    from .selectors import programs_managed_by
+
+    decision = can_manage_programs(request.user)
+    if not decision:
+        return render_denied(request, decision.reason)
+    programs = programs_managed_by(user=request.user).annotate(call_count=Count("calls"))
+    return render(request, "projects/program_list.html", {"programs": programs})
+
+
+@login_required
+def program_edit(request, pk=None):
+    from kechuang.core.forms import perform
+    from kechuang.regions.selectors import label_regions, regions_for_choice
+
+    from .forms import ProgramForm
+    from .models import Program
+    from .permissions import can_manage_programs
+    from .services import program_save
+
+    program = get_object_or_404(Program.objects.select_related("region"), pk=pk) if pk else None
+    decision = can_manage_programs(request.user, program.region_id if program else None)
+    if not decision:
+        return render_denied(request, decision.reason)
+    root = request.user.region if request.user.region_id else None
+    form = ProgramForm(
+        request.POST or None,
+        instance=program or Program(),
+        regions=regions_for_choice(root, max_level="county"),
+    )
+    label_regions(form.fields["region"])
+    if request.method == "POST" and form.is_valid():
+        saved = perform(
+            form,
+            lambda: program_save(
+                by=request.user,
+                values=form.values(),
+                program=program,
+                expected_version=form.cleaned_data.get("version"),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, _("计划类别已保存。"))
+            return redirect("projects:program_list")
+    return render(request, "projects/program_form.html", {"form": form, "program": program})
+
+
+# Lazy: the module is imported once, the header is shown in each request's language.
 FIGURE_HEADER = [
-    _("申报指南/计划类别"),
-    _("申报数"),
-    _("属地推荐数"),
-    _("形式审查通过数"),
-    _("已评审数"),
-    _("立项数"),
-    _("资助金额（元）"),
-    _("提交至决策平均天数"),
+    gettext_lazy("申报指南/计划类别"),
+    gettext_lazy("申报数"),
+    gettext_lazy("属地推荐数"),
+    gettext_lazy("形式审查通过数"),
+    gettext_lazy("已评审数"),
+    gettext_lazy("立项数"),
+    gettext_lazy("资助金额（元）"),
+    gettext_lazy("提交至决策平均天数"),
 ]
 
 
@@ -379,18 +452,19 @@ FIGURE_HEADER = [
 def figures(request):
     from .figures import figure_rows, figures_for_calls
     from .permissions import can_manage_calls
+    from .selectors import programs_visible_to
 
     decision = can_manage_calls(request.user)
     if not decision and request.user.role != "bureau_leader":
         return render_denied(request, decision.reason)
-    calls = Call.objects.filter(program__in=_programs_for(request.user)).select_related("program")
+    calls = Call.objects.filter(program__in=programs_visible_to(user=request.user)).select_related("program")
     per_call, per_program = figures_for_calls(calls)
+    header = [str(h) for h in FIGURE_HEADER]
     if request.GET.get("format") == "xlsx":
         from kechuang.core.excel import workbook_response
 
-        header = [str(h) for h in FIGURE_HEADER]
         return workbook_response(
-            filename="科技计划项目统计.xlsx",
+            filename=_("科技计划项目统计") + ".xlsx",
             sheets=[
                 (str(_("按申报指南")), header, [figure_rows(f) for _call, f in per_call]),
                 (str(_("按计划类别")), header, [figure_rows(f) for f in per_program]),
@@ -402,6 +476,6 @@ def figures(request):
         {
             "per_call": per_call,
             "per_program": per_program,
-            "header": FIGURE_HEADER,
+            "header": header,
         },
     )

@@ -7,7 +7,13 @@ from .enums import ApplicationState as S
 from .enums import Holder
 from .enums import ProjectAction as PA
 from .enums import ProjectState as PS
-from .permissions import applicant_may, bureau_may, locality_may, reviewer_or_bureau_may
+from .permissions import (
+    WITHDRAWABLE_ON_REQUEST,
+    applicant_may,
+    bureau_may,
+    locality_may,
+    reviewer_or_bureau_may,
+)
 
 APPLICATION_WORKFLOW = Workflow(
     "application",
@@ -30,6 +36,12 @@ APPLICATION_WORKFLOW = Workflow(
         (S.PROPOSED, A.PUBLISH): Transition(S.IN_NOTICE, bureau_may),
         (S.IN_NOTICE, A.APPROVE): Transition(S.APPROVED, bureau_may),
         (S.IN_NOTICE, A.OBJECTION_UPHELD): Transition(S.NOT_APPROVED, bureau_may, needs_reason=True),
+        # After the deadline, or once accepted into processing and before approval (立项), an application is
+        # withdrawn only by the bureau granting the applicant's recorded withdrawal request (撤回申请).
+        **{
+            (state, A.WITHDRAW_ON_REQUEST): Transition(S.WITHDRAWN, bureau_may, needs_reason=True)
+            for state in WITHDRAWABLE_ON_REQUEST
+        },
     },
     state_labels={s.value: s.label for s in S},
     action_labels={a.value: a.label for a in A},
@@ -79,3 +91,14 @@ PROJECT_WORKFLOW = Workflow(
     state_labels={s.value: s.label for s in PS},
     action_labels={a.value: a.label for a in PA},
 )
+
+# Days after a public notice ends within which the bureau closes it (a call's stage_days["in_notice"] overrides).
+NOTICE_CLOSE_DAYS = 5
+
+# Days each project stage may take before it shows as overdue; a call's stage_days may override them
+# under the same keys (the project states do not clash with the application states).
+PROJECT_STAGE_DAYS = {
+    PS.AGREEMENT: 30,  # the organization drafts and submits the agreement
+    PS.AGREEMENT_REVIEW: 10,  # the bureau signs or returns it
+    PS.ACCEPTANCE: 60,  # the bureau draws the panel and decides
+}

@@ -39,6 +39,22 @@ N_RANDOM = 20
 _COST_SCALE = 1_000_000
 _MAX_SCALE = 1000
 
+# Reason codes, not sentences: this module has no translations. The Django layer labels them
+# (kechuang.reviews.reasons), so the words a user reads follow their language.
+SAME_ORGANIZATION = "same_organization"
+DECLARED = "declared"
+COLLABORATION = "collaboration"
+SAME_REGION = "same_region"
+CONFLICT_REASONS = (SAME_ORGANIZATION, DECLARED, COLLABORATION, SAME_REGION)
+
+# A shortfall is a dict {"code": one of these, "drawn": n, "k": k, ...facts the code needs}.
+NO_CANDIDATES = "no_candidates"  # nobody left after avoidance
+FEW_FAMILIES = "few_families"  # + "families": distinct organization families among the candidates
+PROBABILITY_CAP = "probability_cap"  # + "q", "need", "families"
+LOAD_CAP = "load_cap"  # the candidates' load caps are used up
+NO_REPLACEMENT = "no_replacement"  # + "expert": who declined; no eligible replacement is left
+SHORTFALL_CODES = (NO_CANDIDATES, FEW_FAMILIES, PROBABILITY_CAP, LOAD_CAP, NO_REPLACEMENT)
+
 
 @dataclass(frozen=True)
 class ExpertProfile:
@@ -88,7 +104,7 @@ class DrawResult:
     expected_fit: float
     realized_fit: float
     candidate_pool: dict[int, tuple[int, ...]]
-    shortfalls: dict[int, str]
+    shortfalls: dict[int, dict]
     method: str = "randomized"
     candidate_fit: dict[int, tuple[float, ...]] = field(default_factory=dict)
     candidate_probability: dict[int, tuple[float, ...]] = field(default_factory=dict)
@@ -101,17 +117,17 @@ def county_of(region_code: str) -> str:
 
 
 def conflicts(expert: ExpertProfile, application: ApplicationProfile, rules: ConflictRules) -> str | None:
-    """The reason (in Chinese) why the expert must not review the application, or None."""
+    """The reason code (one of CONFLICT_REASONS) why the expert must not review the application, or None."""
     if not expert.organization_group.isdisjoint(application.organization_group):
-        return "同一单位（含上下级）"
+        return SAME_ORGANIZATION
     for org in application.organization_group:
         if (expert.id, org) in rules.declared:
-            return "本人申报回避"
+            return DECLARED
     for org in application.organization_group:
         if (expert.id, org) in rules.collaborations:
-            return "近三年合作"
+            return COLLABORATION
     if rules.avoid_applicant_region and county_of(expert.region_code) == county_of(application.region_code):
-        return "属地回避"
+        return SAME_REGION
     return None
 
 
@@ -439,20 +455,17 @@ def _realized_fit(
 
 def _shortfall_reason(
     drawn: int, k: int, q: float, method: str, pool_ids: tuple[int, ...], families: dict[int, int]
-) -> str:
+) -> dict:
     n_families = len({families[e] for e in pool_ids if e in families})
-    head = f"仅抽到{drawn}位专家，少于{k}位："
+    head = {"drawn": drawn, "k": k}
     if not pool_ids:
-        return head + "回避后无可选专家"
+        return {"code": NO_CANDIDATES, **head}
     if n_families < k:
-        return head + f"回避后仅有{n_families}个不同单位（含上下级）的候选专家"
+        return {"code": FEW_FAMILIES, **head, "families": n_families}
     if method == "randomized" and n_families * q < k:
         need = math.ceil(k / q - 1e-9)
-        return (
-            head
-            + f"每位专家抽中概率不超过{q:g}时至少需要{need}个不同单位的候选专家，回避后仅有{n_families}个"
-        )
-    return head + "候选专家的评审任务已达负载上限"
+        return {"code": PROBABILITY_CAP, **head, "q": q, "need": need, "families": n_families}
+    return {"code": LOAD_CAP, **head}
 
 
 def _draw_uniform(
@@ -735,10 +748,12 @@ def replace_expert(
         panel.insert(slot, chosen)
         realized += fit_of.get(chosen, 0.0)
     else:
-        shortfalls[application_id] = (
-            f"仅有{len(panel)}位专家，少于{result.k}位：专家{declined_expert_id}无法参加，"
-            "候选专家中已无符合回避、负载上限和同单位限制的替补"
-        )
+        shortfalls[application_id] = {
+            "code": NO_REPLACEMENT,
+            "drawn": len(panel),
+            "k": result.k,
+            "expert": declined_expert_id,
+        }
     panels = dict(result.panels)
     panels[application_id] = tuple(panel)
     all_declined = dict(result.declined)
@@ -755,7 +770,11 @@ def verify(
     rules: ConflictRules,
     k: int,
 ) -> list[str]:
-    """Every violation of a hard rule in the result, in Chinese; an empty list when it is sound."""
+    """Every violation of a hard rule in the result; an empty list when it is sound.
+
+    These are diagnostics for developers and the audit (Chinese, conflict reasons as codes): a sound
+    draw has none, and the service refuses to save a draw that has any.
+    """
     violations: list[str] = []
     by_id = {e.id: e for e in experts}
     families = organization_families(experts)

@@ -44,24 +44,37 @@ class Expert(AuditedModel):
         return str(self.user)
 
 
-class ExpertConflict(models.Model):
-    """An organization an expert must not review: declared by the expert, or a recent collaboration."""
+class ExpertConflict(AuditedModel):
+    """An organization an expert must not review: declared (by the expert or for them), or a collaboration.
 
-    expert = models.ForeignKey(Expert, on_delete=models.CASCADE, related_name="conflicts")
-    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    A collaboration counts for the draw while it ended at most three years ago (`ended_on`, to the
+    day); one without an end date is ongoing. A declared conflict counts for good.
+    """
+
+    expert = models.ForeignKey(
+        Expert, verbose_name=_("专家"), on_delete=models.CASCADE, related_name="conflicts"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization", verbose_name=_("回避单位"), on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=ConflictKind.choices)
-    year = models.PositiveSmallIntegerField(_("年份"), null=True, blank=True)
+    ended_on = models.DateField(_("合作截止日期"), null=True, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("回避关系")
         verbose_name_plural = _("回避关系")
+        ordering = ["expert", "id"]
         constraints = [
             models.UniqueConstraint(fields=["expert", "organization", "kind"], name="one_conflict_kind")
         ]
 
     def __str__(self) -> str:
         return f"{self.expert} × {self.organization}"
+
+    @property
+    def region_id(self):
+        return self.expert.region_id
 
 
 class ReviewDraw(models.Model):

@@ -1,13 +1,16 @@
 """Builds the draw module's plain profiles from the database, in a handful of queries per draw."""
 
+from datetime import date
+
+from django.db.models import Count
 from django.utils import timezone
 
 from kechuang.organizations.enums import TechField
 from kechuang.organizations.selectors import organization_group_ids
 
 from .draw import ApplicationProfile, ConflictRules, DrawResult, ExpertProfile
-from .enums import ConflictKind
-from .models import ExpertConflict, ReviewDraw
+from .enums import OPEN_ASSIGNMENT_STATES, ConflictKind
+from .models import ExpertConflict, ReviewAssignment, ReviewDraw
 
 _TECH_FIELD_BY_LABEL = {str(label): value for value, label in TechField.choices}
 
@@ -16,9 +19,22 @@ def _groups(organization_ids) -> dict[int, frozenset[int]]:
     return {pk: organization_group_ids(pk) for pk in set(organization_ids) if pk}
 
 
-def expert_profiles(experts) -> list[ExpertProfile]:
+def open_load(expert_ids, *, exclude_draw=None) -> dict[int, int]:
+    """Expert id -> review tasks they hold now (invited or accepted), outside `exclude_draw`."""
+    rows = ReviewAssignment.objects.filter(expert_id__in=list(expert_ids), state__in=OPEN_ASSIGNMENT_STATES)
+    if exclude_draw is not None:
+        rows = rows.exclude(draw_id=exclude_draw.pk)
+    return dict(rows.values_list("expert_id").annotate(n=Count("id")).order_by())
+
+
+def expert_profiles(experts, *, exclude_draw=None) -> list[ExpertProfile]:
+    """Profiles for the draw; the load cap left is the expert's cap minus the tasks they hold elsewhere.
+
+    `exclude_draw`: the draw being replayed or topped up, whose own panels the draw module counts.
+    """
     experts = list(experts.select_related("organization"))
     groups = _groups(e.organization_id for e in experts)
+    held = open_load([e.pk for e in experts], exclude_draw=exclude_draw)
     return [
         ExpertProfile(
             id=e.pk,
@@ -26,7 +42,7 @@ def expert_profiles(experts) -> list[ExpertProfile]:
             region_code=e.organization.region_id if e.organization_id else e.region_id,
             field_codes=frozenset(e.field_codes or []),
             text=f"{e.keywords} {e.profile}",
-            load_cap=e.load_cap,
+            load_cap=max(0, e.load_cap - held.get(e.pk, 0)),
         )
         for e in experts
     ]
@@ -51,17 +67,25 @@ def application_profiles(applications) -> list[ApplicationProfile]:
     return profiles
 
 
-def conflict_rules(*, call, expert_ids) -> ConflictRules:
-    """Declared conflicts, collaborations of the last three years, and the call's region rule."""
-    this_year = timezone.localdate().year
+def collaboration_cutoff(today: date) -> date:
+    """The earliest end date of a collaboration that still counts: the same day three years ago."""
+    try:
+        return today.replace(year=today.year - 3)
+    except ValueError:  # 29 February, and three years ago was not a leap year
+        return today.replace(year=today.year - 3, day=28)
+
+
+def conflict_rules(*, call, expert_ids, today: date | None = None) -> ConflictRules:
+    """Declared conflicts, collaborations of the last three years (to the day), the call's region rule."""
+    cutoff = collaboration_cutoff(today or timezone.localdate())
     rows = ExpertConflict.objects.filter(expert_id__in=list(expert_ids)).values_list(
-        "expert_id", "organization_id", "kind", "year"
+        "expert_id", "organization_id", "kind", "ended_on"
     )
     declared, collaborations = set(), set()
-    for expert_id, organization_id, kind, year in rows:
+    for expert_id, organization_id, kind, ended_on in rows:
         if kind == ConflictKind.DECLARED:
             declared.add((expert_id, organization_id))
-        elif year is None or year >= this_year - 3:
+        elif ended_on is None or ended_on >= cutoff:
             collaborations.add((expert_id, organization_id))
     return ConflictRules(
         declared=frozenset(declared),

@@ -3,15 +3,19 @@
 import secrets
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kechuang.accounts.enums import Role
 from kechuang.core.audit import acting, record
 from kechuang.core.errors import DomainError
 from kechuang.core.jobs import enqueue
 from kechuang.core.models import AuditLog
 from kechuang.core.permissions import require
+from kechuang.core.scoping import region_within_user_scope
+from kechuang.organizations.enums import TechField
 from kechuang.projects.enums import ApplicationAction, ApplicationState
 from kechuang.projects.models import Application
 from kechuang.projects.permissions import can_manage_calls
@@ -19,10 +23,19 @@ from kechuang.projects.services import application_transition
 
 from .aggregation import aggregate, deviation_flags, score_problems, weighted_total
 from .draw import draw_panels, replace_expert, verify
-from .enums import AssignmentState, DrawMethod
-from .models import Expert, ReviewAssignment, ReviewDraw
-from .permissions import can_respond, can_review
+from .enums import AssignmentState, ConflictKind, DeclineReason, DrawMethod
+from .models import Expert, ExpertConflict, ReviewAssignment, ReviewDraw
+from .permissions import (
+    can_change_expert,
+    can_declare_conflict,
+    can_manage_expert,
+    can_manage_experts,
+    can_remove_conflict,
+    can_respond,
+    can_review,
+)
 from .profiles import application_profiles, conflict_rules, expert_profiles, store_result, stored_result
+from .reasons import shortfall_text
 
 
 @acting
@@ -91,7 +104,7 @@ def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason
     """The expert accepts, or declines with a reason; a decline draws a replacement under the same rules."""
     locked = (
         ReviewAssignment.objects.select_for_update()
-        .select_related("expert", "draw__call")
+        .select_related("expert", "draw__call", "application__organization")
         .get(pk=assignment.pk)
     )
     require(can_respond(by, locked))
@@ -103,13 +116,28 @@ def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason
         return locked, None
     if not reason:
         raise DomainError(_("请选择谢绝原因。"), field="reason")
+    if reason not in DeclineReason.values:
+        raise DomainError(_("谢绝原因无效。"), field="reason")
     locked.state, locked.decline_reason, locked.decline_note = AssignmentState.DECLINED, reason, note[:300]
     locked.bump_version()
     locked.save()
+    if reason == DeclineReason.CONFLICT:
+        # A conflict with this applicant holds for every later draw too, not just this panel.
+        applicant_id = locked.application.organization_id
+        if not ExpertConflict.objects.filter(
+            expert_id=locked.expert_id, organization_id=applicant_id, kind=ConflictKind.DECLARED
+        ).exists():
+            expert_conflict_declare(
+                expert=locked.expert,
+                by=by,
+                organization=locked.application.organization,
+                note=_("谢绝评审时申报：%(note)s") % {"note": note.strip() or _("存在利益冲突")},
+            )
     draw = ReviewDraw.objects.select_for_update().get(pk=locked.draw_id)
     applications = Application.objects.filter(pk__in=draw.application_ids)
     experts = Expert.objects.filter(pk__in=draw.expert_ids)
-    app_profiles, expert_list = application_profiles(applications), expert_profiles(experts)
+    app_profiles = application_profiles(applications)
+    expert_list = expert_profiles(experts, exclude_draw=draw)
     rules = conflict_rules(call=draw.call, expert_ids=draw.expert_ids)
     before = stored_result(draw)
     after = replace_expert(
@@ -213,15 +241,114 @@ def acceptance_panel_draw(*, project, by, seed: int | None = None):
         raise DomainError(_("抽取结果违反回避规则，未保存：%(v)s") % {"v": "；".join(violations[:3])})
     panel = list(result.panels.get(locked.application_id, ()))
     if not panel:
-        raise DomainError(result.shortfalls.get(locked.application_id, _("没有符合回避规则的专家。")))
+        shortfall = result.shortfalls.get(locked.application_id)
+        raise DomainError(shortfall_text(shortfall) if shortfall else _("没有符合回避规则的专家。"))
     locked.acceptance_panel = {
         "seed": seed,
         "method": DrawMethod.UNIFORM,
         "experts": panel,
         "names": [str(e) for e in Expert.objects.filter(pk__in=panel).select_related("user")],
         "pool": list(result.candidate_pool.get(locked.application_id, ())),
-        "shortfall": result.shortfalls.get(locked.application_id, ""),
+        "shortfall": (
+            shortfall_text(result.shortfalls[locked.application_id])
+            if locked.application_id in result.shortfalls
+            else ""
+        ),
     }
     locked.bump_version()
     locked.save()
     return locked
+
+
+# An expert keeps their own profile current; employer, region, load cap and membership of the pool
+# decide conflicts and workload, so only bureau staff change those.
+EXPERT_SELF_FIELDS = ("title", "field_codes", "keywords", "profile")
+EXPERT_BUREAU_FIELDS = ("organization", "region", "load_cap", "is_active", *EXPERT_SELF_FIELDS)
+MAX_LOAD_CAP = 50
+
+
+@acting
+@transaction.atomic
+def expert_save(
+    *, by, values: dict, expert: Expert | None = None, user=None, expected_version: int | None = None
+) -> Expert:
+    """Enter a user into the expert pool (expert=None) or change an expert; audited by the model's signals."""
+    if expert is None:
+        require(can_manage_experts(by))
+        if user is None or user.role != Role.EXPERT:
+            raise DomainError(_("请选择一个专家账号。"), field="user")
+        if Expert.objects.filter(user=user).exists():
+            raise DomainError(_("该账号已在专家库中。"), field="user")
+        locked, fields = Expert(user=user), EXPERT_BUREAU_FIELDS
+    else:
+        locked = Expert.objects.select_for_update().get(pk=expert.pk)
+        require(can_change_expert(by, locked))
+        locked.check_version(expected_version)
+        fields = EXPERT_BUREAU_FIELDS if can_manage_expert(by, locked) else EXPERT_SELF_FIELDS
+    for name, value in values.items():
+        if name not in fields:
+            raise DomainError(_("不允许修改字段：%(field)s") % {"field": name}, field=name)
+        setattr(locked, name, value)
+    unknown = [c for c in locked.field_codes or [] if c not in TechField.values]
+    if unknown:
+        raise DomainError(_("专业领域无效：%(codes)s") % {"codes": "、".join(unknown)}, field="field_codes")
+    if not locked.field_codes:
+        raise DomainError(_("请至少选择一个专业领域。"), field="field_codes")
+    if locked.load_cap > MAX_LOAD_CAP:
+        raise DomainError(_("单次评审上限不能超过 %(n)d 份。") % {"n": MAX_LOAD_CAP}, field="load_cap")
+    if "region" in values and not region_within_user_scope(by, locked.region_id):
+        raise DomainError(_("所在区划不在您的辖区内。"), field="region")
+    try:
+        locked.full_clean(exclude=["user"])
+    except ValidationError as exc:
+        field, problems = next(iter(exc.message_dict.items()))
+        raise DomainError(problems[0], field=field) from exc
+    if locked.pk:
+        locked.bump_version()
+    locked.save()
+    return locked
+
+
+@acting
+@transaction.atomic
+def expert_conflict_declare(
+    *,
+    expert: Expert,
+    by,
+    organization,
+    note: str = "",
+    kind: str = ConflictKind.DECLARED,
+    ended_on=None,
+) -> ExpertConflict:
+    """Record an organization the expert must not review: a declaration, or (bureau staff) a collaboration.
+
+    Declaring the same organization and kind again updates the reason (and end date) of the one record.
+    """
+    locked = Expert.objects.select_for_update().get(pk=expert.pk)
+    if kind not in ConflictKind.values:
+        raise DomainError(_("回避类型无效。"), field="kind")
+    require(can_declare_conflict(by, locked, kind))
+    if organization is None:
+        raise DomainError(_("请填写回避单位的名称或统一社会信用代码。"), field="organization")
+    note = (note or "").strip()
+    if kind == ConflictKind.DECLARED and not note:
+        raise DomainError(_("请说明回避理由。"), field="note")
+    if kind == ConflictKind.DECLARED:
+        ended_on = None
+    conflict = ExpertConflict.objects.filter(expert=locked, organization=organization, kind=kind).first()
+    if conflict is None:
+        conflict = ExpertConflict(expert=locked, organization=organization, kind=kind)
+    else:
+        conflict.bump_version()
+    conflict.note, conflict.ended_on = note[:200], ended_on
+    conflict.save()
+    return conflict
+
+
+@acting
+@transaction.atomic
+def expert_conflict_remove(*, conflict: ExpertConflict, by) -> None:
+    """Withdraw a conflict record (the deletion stays in the audit log)."""
+    locked = ExpertConflict.objects.select_for_update().select_related("expert").get(pk=conflict.pk)
+    require(can_remove_conflict(by, locked))
+    locked.delete()
