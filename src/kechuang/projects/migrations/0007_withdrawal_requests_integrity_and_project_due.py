@@ -7,53 +7,113 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0006_application_list_indexes'),
+        ("projects", "0006_application_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='integrityrecord',
-            name='kind',
-            field=models.CharField(choices=[('failed_acceptance', '验收不通过'), ('misconduct', '科研失信')], default='failed_acceptance', max_length=20, verbose_name='类型'),
+            model_name="integrityrecord",
+            name="kind",
+            field=models.CharField(
+                choices=[("failed_acceptance", "验收不通过"), ("misconduct", "科研失信")],
+                default="failed_acceptance",
+                max_length=20,
+                verbose_name="类型",
+            ),
         ),
         migrations.AddField(
-            model_name='integrityrecord',
-            name='project',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='integrity_records', to='projects.project', verbose_name='涉及项目'),
+            model_name="integrityrecord",
+            name="project",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="integrity_records",
+                to="projects.project",
+                verbose_name="涉及项目",
+            ),
         ),
         migrations.AddField(
-            model_name='integrityrecord',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='记录人'),
+            model_name="integrityrecord",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="记录人",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='due_at',
-            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='办理时限'),
+            model_name="project",
+            name="due_at",
+            field=models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="办理时限"),
         ),
         migrations.CreateModel(
-            name='WithdrawalRequest',
+            name="WithdrawalRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.PositiveIntegerField(default=1, editable=False, verbose_name='版本')),
-                ('reason', models.TextField(verbose_name='撤回理由')),
-                ('approved', models.BooleanField(blank=True, null=True, verbose_name='准予撤回')),
-                ('decision_note', models.TextField(blank=True, verbose_name='审批意见')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='withdrawal_requests', to='projects.application', verbose_name='申报书')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="创建时间"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.PositiveIntegerField(default=1, editable=False, verbose_name="版本")),
+                ("reason", models.TextField(verbose_name="撤回理由")),
+                ("approved", models.BooleanField(blank=True, null=True, verbose_name="准予撤回")),
+                ("decision_note", models.TextField(blank=True, verbose_name="审批意见")),
+                ("decided_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="withdrawal_requests",
+                        to="projects.application",
+                        verbose_name="申报书",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '撤回申请',
-                'verbose_name_plural': '撤回申请',
-                'ordering': ['created_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('approved__isnull', True)), fields=('application',), name='one_pending_withdrawal_request')],
+                "verbose_name": "撤回申请",
+                "verbose_name_plural": "撤回申请",
+                "ordering": ["created_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("approved__isnull", True)),
+                        fields=("application",),
+                        name="one_pending_withdrawal_request",
+                    )
+                ],
             },
         ),
     ]
