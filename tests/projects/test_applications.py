@@ -553,10 +553,11 @@ def test_a_submission_arriving_at_the_deadline_second_is_judged_by_the_arrival_s
     assert application.submitted_at > deadline  # committed after the deadline, accepted all the same
 
 
-def test_near_duplicate_search_is_one_query_and_ranks_the_copy_before_the_cap(
+def test_near_duplicate_search_is_two_queries_and_ranks_the_copy_before_the_cap(
     world, django_assert_num_queries
 ):
     from kechuang.projects.selectors import NEAR_DUPLICATE_CANDIDATES, near_duplicates
+    from kechuang.projects.similarity import fingerprints
 
     first_call, second_call = _two_calls()
     others = [
@@ -571,6 +572,12 @@ def test_near_duplicate_search_is_one_query_and_ranks_the_copy_before_the_cap(
             submitted_at=timezone.now(),
             form_definition=first_call.form_definition,
             data={"summary": "面向纺织印染企业开展生产执行系统改造，提升质量追溯能力。"},
+            # bulk_create skips the submission service, which fingerprints each application.
+            **fingerprints(
+                f"纺织印染企业数字化改造第{n}期",
+                first_call.form_definition,
+                {"summary": "面向纺织印染企业开展生产执行系统改造，提升质量追溯能力。"},
+            ),
         )
         for n in range(NEAR_DUPLICATE_CANDIDATES + 10)
     ]
@@ -580,9 +587,10 @@ def test_near_duplicate_search_is_one_query_and_ranks_the_copy_before_the_cap(
         by=world["ent_b"],
         started_at=timezone.now() - timedelta(days=1),
     )
-    # The copy is the oldest candidate: only the ranking by shared words keeps it under the cap.
+    # The copy is the oldest candidate: only the ranking by fingerprint distance keeps it under the cap.
     Application.objects.filter(pk=copy.pk).update(submitted_at=timezone.now() - timedelta(days=1))
     mine = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
-    with django_assert_num_queries(1):
+    # The live calls, then the nearest ones' texts (distances computed by the database): however many.
+    with django_assert_num_queries(2):
         hits = near_duplicates(mine)
     assert [(h.receipt_number, round(h.content_similarity, 2)) for h in hits] == [(copy.receipt_number, 1.0)]

@@ -310,6 +310,7 @@ def load_applications(target: int, seed: int = 2026, log=print) -> None:
 
     from .defaults import STANDARD_FORM
     from .models import Application, ApplicationFile, Call, Program, default_eligibility
+    from .similarity import fingerprints
     from .workflow import HOLDER_BY_STATE
 
     existing = Application.objects.filter(call__guide=BENCH_GUIDE).count()
@@ -447,6 +448,8 @@ def load_applications(target: int, seed: int = 2026, log=print) -> None:
                         recommendation_comment="材料齐全，同意推荐" if recommended else "",
                         created_at=created,
                         version=1 + len(steps) + rng.randrange(2, 15),
+                        # What application_submit stores for the formal check's near-duplicate search.
+                        **(fingerprints(data["title"], STANDARD_FORM, data) if submitted_at else {}),
                     )
                 )
                 common = {

@@ -138,6 +138,9 @@ class RecommendationQuota(models.Model):
 class Application(AuditedModel):
     """A 申报书: one organization's application to a call, filled against a frozen copy of the call's form."""
 
+    # Derived from the title and content (already in the trail); not worth a line of their own.
+    audit_exclude = (*AuditedModel.audit_exclude, "title_fingerprint", "content_fingerprint")
+
     call = models.ForeignKey(
         Call, verbose_name=_("申报指南"), on_delete=models.PROTECT, related_name="applications"
     )
@@ -178,6 +181,9 @@ class Application(AuditedModel):
     review_score = models.DecimalField(_("评审得分"), max_digits=6, decimal_places=2, null=True, blank=True)
     review_flags = models.JSONField(_("评审提示"), default=list, blank=True)
     proposed_amount = models.DecimalField(_("拟资助金额（元）"), null=True, blank=True, **MONEY)
+    # SimHash fingerprints of the title and the content, set at submission (projects/similarity.py).
+    title_fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
+    content_fingerprint = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("申报书")
@@ -194,6 +200,13 @@ class Application(AuditedModel):
                 fields=["due_at", "region", "state"],
                 condition=~models.Q(holder__in=["applicant", ""]),
                 name="application_overdue",
+            ),
+            # The near-duplicate search reads every live call's fingerprints: from the index alone (PostgreSQL).
+            models.Index(
+                fields=["call"],
+                include=["id", "state", "title_fingerprint", "content_fingerprint"],
+                condition=models.Q(receipt_number__isnull=False),
+                name="application_fingerprints",
             ),
         ]
 

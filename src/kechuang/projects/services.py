@@ -18,6 +18,7 @@ from .enums import ApplicationAction, ApplicationState
 from .models import Application, ApplicationFile, Call, Program, RecommendationQuota
 from .permissions import can_apply, can_edit_application
 from .selectors import eligibility_for, near_duplicates
+from .similarity import fingerprints
 from .workflow import APPLICATION_WORKFLOW, HOLDER_BY_STATE
 
 # States that used a recommendation slot of the locality's quota.
@@ -181,6 +182,9 @@ def application_submit(*, application: Application, by, started_at, expected_ver
             locked.submit_started_at = started_at
             locked.submitted_at = timezone.now()
         locked.correction_note = ""
+        # What other calls' formal checks compare against (a corrected resubmission is fingerprinted anew).
+        for field, value in fingerprints(locked.title, locked.form_definition, locked.data).items():
+            setattr(locked, field, value)
 
     return application_transition(
         application,

@@ -3,6 +3,7 @@
 Pure Python with jieba; no Django.
 """
 
+import hashlib
 import math
 from collections import Counter
 from functools import lru_cache
@@ -75,3 +76,54 @@ def content_keys(definition: list) -> list[str]:
     return [
         spec["key"] for spec in definition or [] if spec.get("type") == "longtext" and not spec.get("prefill")
     ]
+
+
+# SimHash (Charikar 2002): a 64-bit fingerprint whose bits differ between two texts with probability
+# angle/π of their word-count vectors, so near-duplicates are near in Hamming distance. Stored on each
+# submitted application, it lets the formal check compare against tens of thousands in milliseconds.
+_BITS = 64
+_MASK = (1 << _BITS) - 1
+
+
+@lru_cache(maxsize=65536)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def simhash(words) -> int | None:
+    """The 64-bit SimHash of a bag of words, as a signed integer (a database BigIntegerField); None if empty."""
+    counts = Counter(words)
+    if not counts:
+        return None
+    totals = [0] * _BITS
+    for word, weight in counts.items():
+        bits = _word_hash(word)
+        for i in range(_BITS):
+            totals[i] += weight if bits >> i & 1 else -weight
+    value = sum(1 << i for i, total in enumerate(totals) if total > 0)
+    return value - (1 << _BITS) if value >> (_BITS - 1) else value
+
+
+def hamming(a: int | None, b: int | None) -> int:
+    """Bits in which two fingerprints differ (64, the most, when either is missing)."""
+    if a is None or b is None:
+        return _BITS
+    return ((a ^ b) & _MASK).bit_count()
+
+
+@lru_cache(maxsize=4096)
+def title_fingerprint(title: str) -> int | None:
+    return simhash(_tokens(title))
+
+
+@lru_cache(maxsize=4096)
+def content_fingerprint(text: str) -> int | None:
+    return simhash(_terms(text))
+
+
+def fingerprints(title: str, definition: list, data: dict) -> dict:
+    """The fingerprint fields of an application with this title, form and content."""
+    return {
+        "title_fingerprint": title_fingerprint(title or ""),
+        "content_fingerprint": content_fingerprint(content_of(definition, data or {})),
+    }
