@@ -1,6 +1,6 @@
 """Near-duplicate detection for applications (the same project sent to two calls): titles and content.
 
-Pure Python with jieba; no Django.
+Pure Python with rjieba (jieba-rs: jieba's dictionary and algorithm, in Rust); no Django.
 """
 
 import hashlib
@@ -8,14 +8,12 @@ import math
 from collections import Counter
 from functools import lru_cache
 
-import jieba
-
-jieba.setLogLevel(60)  # jieba prints its dictionary loading to stderr otherwise
+import rjieba
 
 
 @lru_cache(maxsize=4096)
 def _tokens(text: str) -> frozenset[str]:
-    return frozenset(t for t in jieba.lcut(text or "") if any(c.isalnum() for c in t))
+    return frozenset(t for t in rjieba.cut(text or "", True) if any(c.isalnum() for c in t))
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -39,7 +37,7 @@ STOPWORDS = frozenset(
 def _terms(text: str) -> tuple[str, ...]:
     """Content words: jieba words of two or more characters, letters or digits, minus the stopwords."""
     words = []
-    for token in jieba.lcut((text or "").lower()):
+    for token in rjieba.cut((text or "").lower(), True):
         token = token.strip()
         if len(token) >= 2 and any(c.isalnum() for c in token) and token not in STOPWORDS:
             words.append(token)
