@@ -188,3 +188,29 @@ def test_draw_page_records_the_seed_and_shows_the_panels(client, world, reviewed
     assert "没有待评审的申报书（需形式审查通过）。" in again.content.decode()
     client.force_login(world["kq_staff"])
     assert client.get(reverse("reviews:call_draw", args=[reviewed_call.pk])).status_code == 403
+
+
+def test_withdrawal_during_review_releases_the_experts(world, reviewed_call):
+    from kechuang.core.models import AuditLog
+    from kechuang.projects.services import withdrawal_request_decide, withdrawal_request_submit
+
+    application = _checked(world, reviewed_call)
+    for i in range(12):  # q = 0.5 needs at least 2k candidates
+        make_expert(40 + i)
+    review_draw(call=reviewed_call, by=world["staff"], seed=7)
+    first = ReviewAssignment.objects.filter(application=application).order_by("id").first()
+    assignment_respond(assignment=first, by=first.expert.user, accept=True)
+    request = withdrawal_request_submit(application=application, by=world["ent_a"], reason="技术路线调整")
+    withdrawal_request_decide(withdrawal=request, by=world["staff"], approve=True)
+    states = sorted(ReviewAssignment.objects.filter(application=application).values_list("state", flat=True))
+    assert states == [AssignmentState.CANCELLED] * 5
+    # Audited, off the expert's task list, and no longer counted against the load cap.
+    assert AuditLog.objects.filter(
+        content_type__model="reviewassignment", object_id=str(first.pk), action="update"
+    ).latest("id").changes["state"] == ["accepted", "cancelled"]
+    from kechuang.reviews.selectors import assignments_for_expert
+
+    assert list(assignments_for_expert(user=first.expert.user)) == []
+    assert [(e.id, e.load_cap) for e in expert_profiles(Expert.objects.filter(pk=first.expert_id))] == [
+        (first.expert_id, 3)
+    ]

@@ -92,6 +92,7 @@ def tiles_for(user) -> list[Tile]:
             Tile(_("单位成员"), reverse("accounts:members"), _("审核申请加入本单位的用户"), count=pending)
         )
     if user.role == Role.EXPERT:
+        from kechuang.reviews.enums import OPEN_ASSIGNMENT_STATES
         from kechuang.reviews.selectors import assignments_for_expert
 
         tiles.append(
@@ -99,7 +100,8 @@ def tiles_for(user) -> list[Tile]:
                 _("我的评审任务"),
                 reverse("reviews:mine"),
                 _("接受或谢绝邀请、在线评分"),
-                count=assignments_for_expert(user=user).exclude(state="submitted").count() or None,
+                count=assignments_for_expert(user=user).filter(state__in=OPEN_ASSIGNMENT_STATES).count()
+                or None,
             )
         )
         tiles.append(Tile(_("我的专家信息"), reverse("reviews:expert_mine"), _("专业领域、关键词与回避单位")))

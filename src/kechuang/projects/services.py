@@ -250,6 +250,10 @@ def withdrawal_request_decide(*, withdrawal, by, approve: bool, note: str = ""):
         locked.application = application_transition(
             locked.application, ApplicationAction.WITHDRAW_ON_REQUEST, by, reason=reason
         )
+        # Experts still holding the file are released (reviews depends on projects, hence the late import).
+        from kechuang.reviews.services import assignments_cancel
+
+        assignments_cancel(application=locked.application, by=by)
     locked.approved, locked.decision_note, locked.decided_by = approve, note, by
     locked.decided_at = timezone.now()
     locked.bump_version()

@@ -12,6 +12,7 @@ class AssignmentState(models.TextChoices):
     ACCEPTED = "accepted", _("已接受")
     DECLINED = "declined", _("已谢绝")
     SUBMITTED = "submitted", _("已提交评审")
+    CANCELLED = "cancelled", _("已撤销")  # the application was withdrawn while under review
 
 
 # Tasks an expert still holds: they count against the expert's load cap in every other draw.

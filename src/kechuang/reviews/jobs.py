@@ -27,3 +27,17 @@ def notify_assignment(*, assignment_id: int) -> int:
         link=reverse("reviews:assignment", args=[assignment.pk]),
         dedupe_key=f"review-invite-{assignment.pk}",
     )
+
+
+@job("reviews.notify_cancelled")
+def notify_cancelled(*, assignment_id: int) -> int:
+    """Tell an expert that a task ended because the application was withdrawn (in-app and e-mail)."""
+    assignment = ReviewAssignment.objects.select_related("expert__user", "application").get(pk=assignment_id)
+    if assignment.expert.user is None:
+        return 0
+    return notify(
+        recipients=[assignment.expert.user],
+        subject=_("评审任务已撤销：%(title)s") % {"title": assignment.application},
+        body=_("申报单位已撤回该申报书，无需再评审。"),
+        dedupe_key=f"review-cancelled-{assignment.pk}",
+    )

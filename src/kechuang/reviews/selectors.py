@@ -14,7 +14,7 @@ def assignments_for_expert(*, user) -> QuerySet[ReviewAssignment]:
     """An expert's own review tasks (never anyone else's)."""
     return (
         ReviewAssignment.objects.filter(expert__user=user)
-        .exclude(state=AssignmentState.DECLINED)
+        .exclude(state__in=[AssignmentState.DECLINED, AssignmentState.CANCELLED])
         .select_related("application__call", "application__organization")
         .order_by("state", "-id")
     )

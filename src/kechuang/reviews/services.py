@@ -23,7 +23,7 @@ from kechuang.projects.services import application_transition
 
 from .aggregation import aggregate, deviation_flags, score_problems, weighted_total
 from .draw import draw_panels, replace_expert, verify
-from .enums import AssignmentState, ConflictKind, DeclineReason, DrawMethod
+from .enums import OPEN_ASSIGNMENT_STATES, AssignmentState, ConflictKind, DeclineReason, DrawMethod
 from .models import Expert, ExpertConflict, ReviewAssignment, ReviewDraw
 from .permissions import (
     can_change_expert,
@@ -161,6 +161,23 @@ def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason
         )
         enqueue("reviews.notify_assignment", assignment_id=replacement.pk)
     return locked, replacement
+
+
+@acting
+@transaction.atomic
+def assignments_cancel(*, application: Application, by) -> int:
+    """Release the experts of an application withdrawn while under review: their open tasks end
+    (cancelled, audited, notified) and no longer count against their load caps. Returns how many."""
+    cancelled = 0
+    for assignment in ReviewAssignment.objects.select_for_update().filter(
+        application=application, state__in=OPEN_ASSIGNMENT_STATES
+    ):
+        assignment.state = AssignmentState.CANCELLED
+        assignment.bump_version()
+        assignment.save()
+        cancelled += 1
+        enqueue("reviews.notify_cancelled", assignment_id=assignment.pk)
+    return cancelled
 
 
 @acting
