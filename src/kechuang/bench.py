@@ -17,7 +17,7 @@ import platform
 import sys
 import time
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 TARGET_MS = 100.0
@@ -39,6 +39,7 @@ class Measurement:
     p95: float
     queries: int
     slowest_query_ms: float
+    slowest_sql: str = field(repr=False, default="")
 
 
 def _fail(message: str) -> int:
@@ -111,7 +112,7 @@ def _measure(client, username: str, case: Case, repeat: int, warmup: int) -> Mea
     # Queries are counted on one extra request, so that recording them does not slow the timed ones.
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    slowest = max((float(q["time"]) * 1000 for q in captured.captured_queries), default=0.0)
+    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
     return Measurement(
         user=username,
         case=case,
@@ -119,7 +120,8 @@ def _measure(client, username: str, case: Case, repeat: int, warmup: int) -> Mea
         p50=_percentile(timings, 0.50),
         p95=_percentile(timings, 0.95),
         queries=len(captured.captured_queries),
-        slowest_query_ms=slowest,
+        slowest_query_ms=float(slowest["time"]) * 1000 if slowest else 0.0,
+        slowest_sql=slowest["sql"] if slowest else "",
     )
 
 

@@ -1,4 +1,4 @@
-"""API plumbing shared by every module: authentication and error responses."""
+"""API plumbing shared by every module: authentication, error responses, list filters."""
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -44,3 +44,16 @@ def install_error_handlers(api) -> None:
 
 
 API_AUTH = [TokenAuth(), SessionAuth()]
+
+
+def filtered(filterset_class, filters, queryset, request):
+    """The rows of `queryset` that a list endpoint's query parameters select, through the same FilterSet
+    as the page; a bad value is refused with the reason instead of being ignored."""
+    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
+    filterset = filterset_class(params, queryset=queryset, request=request)
+    if not filterset.is_valid():
+        raise DomainError(
+            _("筛选条件不正确：%(errors)s")
+            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
+        )
+    return filterset.qs

@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from kechuang.core.api import filtered
 from kechuang.core.errors import DomainError
 from kechuang.core.permissions import require
 from kechuang.regions.models import Region
@@ -98,16 +99,7 @@ def _visible(request, pk: int) -> Organization:
 @paginate(PageNumberPagination, page_size=20)
 def organization_list(request, filters: Query[OrganizationFilters]):
     """Organizations the caller may see, filtered exactly like the list page."""
-    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
-    filterset = OrganizationFilter(
-        params, queryset=organizations_visible_to(user=request.user), request=request
-    )
-    if not filterset.is_valid():
-        raise DomainError(
-            _("筛选条件不正确：%(errors)s")
-            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
-        )
-    return filterset.qs
+    return filtered(OrganizationFilter, filters, organizations_visible_to(user=request.user), request)
 
 
 @router.get("/{pk}", response=OrganizationOut, summary="单位详情")

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from kechuang.core.api import filtered
 from kechuang.core.errors import DomainError
 from kechuang.core.permissions import require
 
@@ -409,15 +410,9 @@ class ApplicationFilters(Schema):
 @paginate(PageNumberPagination, page_size=20)
 def application_list(request, filters: Query[ApplicationFilters]):
     """Applications the caller may see, filtered exactly like the list page."""
-    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
-    filterset = ApplicationFilter(params, queryset=applications_listed(user=request.user))
-    if not filterset.is_valid():
-        raise DomainError(
-            _("筛选条件不正确：%(errors)s")
-            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
-        )
+    rows = filtered(ApplicationFilter, filters, applications_listed(user=request.user), request)
     # A list row needs the organization's name and nothing of the call, program or region.
-    return filterset.qs.select_related(None).select_related("organization").only(*ApplicationOut.FIELDS)
+    return rows.select_related(None).select_related("organization").only(*ApplicationOut.FIELDS)
 
 
 @router.get("/applications/{pk}", response=ApplicationDetailOut, summary="申报书详情")

@@ -34,13 +34,23 @@ import time
 import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
-from kechuang.bench import TARGET_MS, Case, _ensure_database, _load, _pad, _percentile, _width
+from kechuang.bench import (
+    TARGET_MS,
+    Case,
+    Measurement,
+    _ensure_database,
+    _load,
+    _measure,
+    _pad,
+    _percentile,
+    _width,
+)
 
 PROG = "python -m kechuang.projects.bench"
 MAIN_DATABASE = "kechuang"
@@ -518,48 +528,6 @@ def load_applications(target: int, seed: int = 2026, log=print) -> None:
     )
 
 
-@dataclass
-class PageResult:
-    user: str
-    case: Case
-    status: int
-    p50: float
-    p95: float
-    queries: int
-    slowest_query_ms: float
-    slowest_sql: str = field(repr=False, default="")
-
-
-def _measure(client, username: str, case: Case, repeat: int, warmup: int) -> PageResult:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    url = case.path + (("?" + urlencode(case.params)) if case.params else "")
-    status = 0
-    for _ in range(warmup):
-        status = client.get(url).status_code
-    timings = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        response = client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-        status = response.status_code
-    # Queries are counted on one extra request, so that recording them does not slow the timed ones.
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default=None)
-    return PageResult(
-        user=username,
-        case=case,
-        status=status,
-        p50=_percentile(timings, 0.50),
-        p95=_percentile(timings, 0.95),
-        queries=len(captured.captured_queries),
-        slowest_query_ms=float(slowest["time"]) * 1000 if slowest else 0.0,
-        slowest_sql=slowest["sql"] if slowest else "",
-    )
-
-
 def _explain(sql: str) -> str:
     from django.db import connection
 
@@ -640,7 +608,7 @@ def run_list(args) -> int:
         + ", ".join(f"{k} {v}" for k, v in visible.items())
     )
     print("load average before: " + _load())
-    rows: list[PageResult] = []
+    rows: list[Measurement] = []
     for username, user in users.items():
         client = Client()
         client.force_login(user)

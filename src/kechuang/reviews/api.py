@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from kechuang.accounts.models import User
+from kechuang.core.api import filtered
 from kechuang.core.errors import DomainError, PermissionDenied
 from kechuang.core.permissions import require
 from kechuang.projects.models import Call
@@ -290,14 +291,7 @@ def _expert_values(payload: ExpertIn) -> dict:
 def expert_list(request, filters: Query[ExpertFilters]):
     """Experts of the caller's region, filtered exactly like the pool page."""
     require(can_manage_experts(request.user))
-    params = {k: v for k, v in filters.dict().items() if v not in (None, "")}
-    filterset = ExpertFilter(params, queryset=experts_visible_to(user=request.user), request=request)
-    if not filterset.is_valid():
-        raise DomainError(
-            _("筛选条件不正确：%(errors)s")
-            % {"errors": "; ".join(f"{k}: {' '.join(v)}" for k, v in filterset.errors.items())}
-        )
-    return filterset.qs
+    return filtered(ExpertFilter, filters, experts_visible_to(user=request.user), request)
 
 
 @router.get("/experts/{pk}", response=ExpertOut, summary="专家信息")
