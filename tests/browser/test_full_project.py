@@ -10,7 +10,7 @@ from kechuang.projects.enums import ApplicationState as S
 from kechuang.projects.enums import ProjectState
 from kechuang.projects.models import Application, Call, Program, PublicNotice
 
-from ..factories import PASSWORD, region
+from ..factories import PASSWORD
 from ..reviews.test_review_flow import make_expert
 from .conftest import login, screenshot
 
@@ -29,14 +29,22 @@ def _ok(page, text):
 
 def test_call_to_acceptance_across_all_roles(page, live_world, tmp_path):
     w = live_world
-    Program.objects.create(name="重点研发计划", code="rd", department="high_tech", region=region("330600"))
     experts = [make_expert(i) for i in range(5)]
     for expert in experts:
         expert.user.set_password(PASSWORD)
         expert.user.save()
 
-    # Bureau staff open the call.
+    # Bureau staff define the program, then open a call under it.
     _as(page, w["staff"])
+    page.goto(page.base + "/projects/manage/programs/new/")
+    page.fill("#id_name", "重点研发计划")
+    page.fill("#id_code", "rd")
+    page.select_option("#id_department", "high_tech")
+    page.select_option("#id_region", "330600")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(re.compile(r"/manage/programs/$"))
+    program = Program.objects.get(code="rd")
+    assert (program.name, program.region_id, program.department) == ("重点研发计划", "330600", "high_tech")
     page.goto(page.base + "/projects/manage/calls/new/")
     page.select_option("#id_program", label="重点研发计划")
     page.fill("#id_title", "浏览器全流程指南")
