@@ -403,10 +403,16 @@ def test_a_copy_of_the_content_under_another_title_and_organization_in_an_open_c
         title="印染面料缺陷视觉识别装备产业化",
         summary=COPIED_SUMMARY.replace("检测速度达到每分钟六十米", "检测速度可达每分钟六十米"),
     )
-    results = {r["check"]: r for r in formal_check_results(copy)}
+    results = {r["check"]: r for r in formal_check_results(copy, viewer=world["staff"])}
     assert results["未重复申报"]["ok"] is False
     assert results["未重复申报"]["detail"] == (
         f"{original.receipt_number}（指南一：布面瑕疵智能检测系统研制；标题相似度 0%，内容相似度 99%）"
+    )
+    # 柯桥's staff are told of the copy, but not the title or receipt number of 诸暨's application.
+    results = {r["check"]: r for r in formal_check_results(copy, viewer=world["kq_staff"])}
+    assert (results["未重复申报"]["ok"], results["未重复申报"]["detail"]) == (
+        False,
+        "辖区外另一单位的申报书（指南一；标题相似度 0%，内容相似度 99%）",
     )
 
 
@@ -594,3 +600,24 @@ def test_near_duplicate_search_is_two_queries_and_ranks_the_copy_before_the_cap(
     with django_assert_num_queries(2):
         hits = near_duplicates(mine)
     assert [(h.receipt_number, round(h.content_similarity, 2)) for h in hits] == [(copy.receipt_number, 1.0)]
+
+
+def test_rejected_ones_are_not_duplicates_and_approved_ones_are_in_any_call(world):
+    from kechuang.projects.selectors import near_duplicates
+
+    first_call, second_call = _two_calls()
+    original = application_submit(
+        application=_ready_with(world, first_call, "ent_b", summary=COPIED_SUMMARY),
+        by=world["ent_b"],
+        started_at=timezone.now(),
+    )
+    mine = _ready_with(world, second_call, "ent_a", summary=COPIED_SUMMARY)
+    Application.objects.filter(pk=original.pk).update(state=S.REJECTED)
+    assert near_duplicates(mine) == []
+    # Funded last year in a call long decided: still the same project funded twice.
+    Application.objects.filter(pk=original.pk).update(state=S.APPROVED)
+    first_call.applications.exclude(pk=original.pk).delete()
+    type(first_call).objects.filter(pk=first_call.pk).update(
+        opens_at=timezone.now() - timedelta(days=400), closes_at=timezone.now() - timedelta(days=360)
+    )
+    assert [d.receipt_number for d in near_duplicates(mine)] == [original.receipt_number]

@@ -326,13 +326,13 @@ def test_misconduct_record_blocks_the_organization_for_the_configured_period(wor
     assert (record.kind, record.starts_on, record.ends_on, record.project, record.recorded_by) == (
         "misconduct",
         today,
-        today + timedelta(days=400),
+        today + timedelta(days=399),  # 400 days blocked, today the first (settings in this test: 400)
         project,
         world["kq_staff"],
     )
     call = make_call(title="下一年度指南")
     facts = eligibility_facts(call=call, organization=world["org_a"])
-    assert facts.integrity_blocked_until == (today + timedelta(days=400)).isoformat()
+    assert facts.integrity_blocked_until == (today + timedelta(days=399)).isoformat()
     assert eligibility_for(call=call, organization=world["org_a"])[0].startswith("单位有科研失信记录")
     assert eligibility_for(call=call, organization=world["org_b"]) == []
     line = AuditLog.objects.get(content_type__model="integrityrecord", action=AuditLog.Action.CREATE)
@@ -340,7 +340,7 @@ def test_misconduct_record_blocks_the_organization_for_the_configured_period(wor
     shorter = integrity_record_create(
         organization=world["org_b"], by=world["staff"], reason="挪用经费", days=30
     )
-    assert shorter.ends_on == today + timedelta(days=30)
+    assert shorter.ends_on == today + timedelta(days=29)  # 30 days: today and the 29 after it
 
 
 def test_misconduct_page(client, world):
@@ -374,7 +374,7 @@ def test_misconduct_page(client, world):
         world["org_a"],
         project,
         "misconduct",
-        timedelta(days=365),
+        timedelta(days=364),
     )
     page = client.get(response["Location"]).content.decode()
     assert page.count('data-testid="integrity-record"') == 1 and "重复申报套取经费" in page

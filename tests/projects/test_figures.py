@@ -69,7 +69,7 @@ def test_figures_count_reviews_approvals_funding_and_days(world):
 
 
 def test_average_days_to_decision_counts_approvals_and_non_approvals(world):
-    """Issue 3 item 8: a decision is an approval or a non-approval (declined, objection upheld)."""
+    """Issue 3 item 8: decided when the decision meeting's yes goes to public notice, or on a no."""
     from datetime import date, timedelta
     from decimal import Decimal
 
@@ -102,7 +102,7 @@ def test_average_days_to_decision_counts_approvals_and_non_approvals(world):
         return AuditLog.objects.get(
             content_type=ContentType.objects.get_for_model(Application),
             object_id=str(application.pk),
-            to_state__in=[ApplicationState.APPROVED, ApplicationState.NOT_APPROVED],
+            to_state__in=[ApplicationState.IN_NOTICE, ApplicationState.NOT_APPROVED],
         ).at
 
     # Submitted 3 and 5 days before their decisions: the average is 4 days (approvals alone would say 3).

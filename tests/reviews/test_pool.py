@@ -57,7 +57,7 @@ def test_collaboration_counts_for_exactly_three_years_by_date(world):
     expert = make_expert(1)
     today = date(2026, 12, 1)
     assert collaboration_cutoff(today) == date(2023, 12, 1)
-    assert collaboration_cutoff(date(2028, 2, 29)) == date(2025, 2, 28)
+    assert collaboration_cutoff(date(2028, 2, 29)) == date(2025, 3, 1)
     org_on, org_before, org_ongoing, org_declared = (OrganizationFactory() for _ in range(4))
     for org, ended in ((org_on, date(2023, 12, 1)), (org_before, date(2023, 11, 30)), (org_ongoing, None)):
         ExpertConflict.objects.create(expert=expert, organization=org, kind="collaboration", ended_on=ended)

@@ -214,3 +214,28 @@ def test_withdrawal_during_review_releases_the_experts(world, reviewed_call):
     assert [(e.id, e.load_cap) for e in expert_profiles(Expert.objects.filter(pk=first.expert_id))] == [
         (first.expert_id, 3)
     ]
+
+
+def test_experts_freed_by_a_withdrawal_can_replace_decliners_in_the_same_draw(world, reviewed_call):
+    from kechuang.projects.services import withdrawal_request_decide, withdrawal_request_submit
+
+    withdrawn = _checked(world, reviewed_call, "ent_a")
+    kept = _checked(world, reviewed_call, "ent_b")
+    experts = [make_expert(60 + i) for i in range(12)]
+    Expert.objects.filter(pk__in=[e.pk for e in experts]).update(load_cap=1)  # 10 tasks, 12 experts
+    review_draw(call=reviewed_call, by=world["staff"], seed=11)
+    request = withdrawal_request_submit(application=withdrawn, by=world["ent_a"], reason="不再申报")
+    withdrawal_request_decide(withdrawal=request, by=world["staff"], approve=True)
+    freed = set(ReviewAssignment.objects.filter(application=withdrawn).values_list("expert_id", flat=True))
+    # Three of the kept application's experts decline: only two experts were never drawn, so the third
+    # replacement at least must be an expert freed by the withdrawal.
+    replacements = []
+    for assignment in list(ReviewAssignment.objects.filter(application=kept).order_by("id"))[:3]:
+        _, replacement = assignment_respond(
+            assignment=assignment, by=assignment.expert.user, accept=False, reason="too_busy"
+        )
+        replacements.append(replacement)
+    assert all(replacements)
+    assert {r.expert_id for r in replacements} & freed
+    panel = ReviewAssignment.objects.filter(application=kept).exclude(state=AssignmentState.DECLINED)
+    assert panel.count() == 5

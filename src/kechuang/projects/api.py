@@ -462,7 +462,7 @@ def formal_check_api(request, pk: int):
 
     application = _application(request, pk)
     require(bureau_may(request.user, application))
-    return formal_check_results(application)
+    return formal_check_results(application, viewer=request.user)
 
 
 @router.post("/applications/{pk}/formal-check", response=ApplicationDetailOut, summary="形式审查结论")

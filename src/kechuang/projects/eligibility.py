@@ -37,7 +37,7 @@ def eligibility_problems(rules: dict, facts: Facts) -> list[str]:
         problems.append(_("须具有有效的%(names)s资质。") % {"names": names})
     if rules.get("require_clean_integrity", True) and facts.integrity_blocked_until:
         problems.append(
-            _("单位有科研失信记录，%(until)s 前不得申报。") % {"until": facts.integrity_blocked_until}
+            _("单位有科研失信记录，%(until)s（含）前不得申报。") % {"until": facts.integrity_blocked_until}
         )
     limit = rules.get("max_applications_per_organization")
     if limit and facts.applications_in_call >= int(limit):

@@ -394,7 +394,7 @@ def acceptance_decide(*, project: Project, by, result: str, note: str, grade: st
             IntegrityRecord.objects.create(
                 organization_id=locked.organization_id,
                 starts_on=today,
-                ends_on=today + timedelta(days=settings.KECHUANG_INTEGRITY_BLOCK_DAYS),
+                ends_on=today + timedelta(days=settings.KECHUANG_INTEGRITY_BLOCK_DAYS - 1),  # today counts
                 reason=_("项目 %(code)s 验收不通过：%(note)s") % {"code": locked.code, "note": note.strip()},
                 kind=IntegrityKind.FAILED_ACCEPTANCE,
                 project=locked,
@@ -429,7 +429,7 @@ def integrity_record_create(
         kind=IntegrityKind.MISCONDUCT,
         reason=reason[:2000],
         starts_on=today,
-        ends_on=today + timedelta(days=days),
+        ends_on=today + timedelta(days=days - 1),  # blocked `days` days, today the first
         project=project,
         recorded_by=by,
     )

@@ -342,7 +342,7 @@ def integrity_record_create_view(request):
                 if record is not None:
                     messages.success(
                         request,
-                        _("已记录科研失信，%(org)s 在 %(end)s 前不能申报项目。")
+                        _("已记录科研失信，%(org)s 在 %(end)s（含）前不能申报项目。")
                         % {"org": organization.name, "end": record.ends_on.isoformat()},
                     )
                     return redirect(reverse("projects:integrity_create") + f"?organization={organization.pk}")

@@ -12,8 +12,10 @@ from kechuang.core.models import AuditLog
 from .enums import ApplicationState
 from .models import Application, Call
 
-# The outcomes of a decision (局务会 → 公示): approved, or not approved (declined or objection upheld).
-DECISION_STATES = [ApplicationState.APPROVED, ApplicationState.NOT_APPROVED]
+# When the bureau has decided (三审一决策): the decision meeting's yes shows as the public notice that follows it
+# (in_notice); a no as not_approved. The notice period after a yes is not decision time, so approval is not
+# the end point; an objection upheld later does not move the decision date either (the first one counts).
+DECISION_STATES = [ApplicationState.IN_NOTICE, ApplicationState.NOT_APPROVED]
 
 
 @dataclass
@@ -77,8 +79,7 @@ def figures_for_calls(calls) -> tuple[list[tuple[Call, Figures]], list[Figures]]
     )
     for call_id, amount in approved:
         per_call[call_id].funding += amount or Decimal("0")
-    # Speed: a decision is approval or non-approval (declined, or an objection upheld), dated by the
-    # audited transition into that state; the first one counts.
+    # Speed: dated by the first audited transition into a decision state (see DECISION_STATES).
     decisions: dict[int, datetime] = {}
     for object_id, at in (
         AuditLog.objects.filter(

@@ -145,6 +145,13 @@ UNDECIDED_STATES = (
     ApplicationState.PROPOSED,
     ApplicationState.IN_NOTICE,
 )
+# An application out of the running cannot be funded twice: it does not make another one a duplicate.
+NOT_RUNNING_STATES = (
+    ApplicationState.DRAFT,
+    ApplicationState.WITHDRAWN,
+    ApplicationState.REJECTED,
+    ApplicationState.NOT_APPROVED,
+)
 NEAR_DUPLICATE_CANDIDATES = 20  # the nearest by fingerprint; their texts are compared word by word
 # Texts at cosine 0.7 differ in 16 of 64 fingerprint bits on average (angle/π), rarely in more than 24;
 # unrelated applications differ in about 32.
@@ -163,6 +170,8 @@ class NearDuplicate:
     title: str
     title_similarity: float
     content_similarity: float
+    organization_id: int = 0
+    region_id: str = ""
 
     @property
     def similarity(self) -> float:
@@ -185,11 +194,12 @@ def near_duplicates(
     content_threshold: float = CONTENT_THRESHOLD,
     limit: int = NEAR_DUPLICATE_CANDIDATES,
 ) -> list[NearDuplicate]:
-    """Submitted applications of any organization in other live calls (see calls_live) whose title or
-    content (the long-text fields) is nearly the same as this application's, most similar first.
+    """Applications of any organization whose title or content (the long-text fields) is nearly the same
+    as this application's, most similar first: those submitted to another live call (see calls_live) and
+    still in the running, and those approved in any other call (the same project funded twice).
 
     Two queries whatever the number of applications: the live calls, then the texts of the `limit`
-    applications nearest in fingerprint (Hamming) distance, computed by the database; jieba similarity
+    applications nearest in fingerprint (Hamming) distance, computed by the database; word similarity
     decides on those.
     """
     from .expressions import hamming_or_max
@@ -207,25 +217,44 @@ def near_duplicates(
         hamming_or_max("content_fingerprint", mine["content_fingerprint"]),
     )
     # The nearest ids from the fingerprint index alone; only those rows' texts are read from the table.
-    nearest = (
-        Application.objects.filter(call_id__in=live, receipt_number__isnull=False)
-        .exclude(state__in=[ApplicationState.DRAFT, ApplicationState.WITHDRAWN])
-        .annotate(distance=distance)
+    # Two sets, each served by an index: the running applications of live calls, and approved ones anywhere.
+    running = Application.objects.filter(call_id__in=live, receipt_number__isnull=False).exclude(
+        state__in=[*NOT_RUNNING_STATES, ApplicationState.APPROVED]
+    )
+    approved = Application.objects.filter(state=ApplicationState.APPROVED).exclude(
+        call_id=application.call_id
+    )
+    nearest = [
+        qs.annotate(distance=distance)
         .filter(distance__lte=MAX_FINGERPRINT_DISTANCE)
         .order_by("distance", "pk")
         .values("pk")[:limit]
-    )
+        for qs in (running, approved)
+    ]
     candidates = (
-        Application.objects.filter(pk__in=nearest)
+        Application.objects.filter(Q(pk__in=nearest[0]) | Q(pk__in=nearest[1]))
         .order_by()
-        .values_list("pk", "receipt_number", "call__title", "title", "form_definition", "data")
+        .values_list(
+            "pk",
+            "receipt_number",
+            "call__title",
+            "title",
+            "form_definition",
+            "data",
+            "organization_id",
+            "region_id",
+        )
     )
     hits = []
-    for pk, receipt_number, call_title, title, definition, data in candidates:
+    for pk, receipt_number, call_title, title, definition, data, organization_id, region_id in candidates:
         by_title = title_similarity(application.title, title)
         by_content = content_similarity(content, content_of(definition, data))
         if by_title >= title_threshold or by_content >= content_threshold:
-            hits.append(NearDuplicate(pk, receipt_number, call_title, title, by_title, by_content))
+            hits.append(
+                NearDuplicate(
+                    pk, receipt_number, call_title, title, by_title, by_content, organization_id, region_id
+                )
+            )
     return sorted(hits, key=lambda hit: (-hit.similarity, hit.application_id))
 
 

@@ -311,8 +311,38 @@ def application_recommend(*, application: Application, by, recommend: bool, comm
     )
 
 
-def formal_check_results(application: Application) -> list[dict]:
-    """The automatic formal checks, each with its result: [{"check", "ok", "detail"}]."""
+def _duplicate_text(duplicate, application: Application, viewer) -> str:
+    """One near-duplicate as the officer reads it. Another organization's application outside the
+    viewer's region is named only by its call: its receipt number and title are not the viewer's to see."""
+    from kechuang.core.scoping import region_within_user_scope
+
+    similarity = {
+        "by_title": round(duplicate.title_similarity * 100),
+        "by_content": round(duplicate.content_similarity * 100),
+    }
+    visible = duplicate.organization_id == application.organization_id or (
+        viewer is not None
+        and (viewer.is_superuser or viewer.is_region_scoped)
+        and region_within_user_scope(viewer, duplicate.region_id)
+    )
+    if not visible:
+        return _(
+            "辖区外另一单位的申报书（%(call)s；标题相似度 %(by_title)d%%，内容相似度 %(by_content)d%%）"
+        ) % {
+            "call": duplicate.call_title,
+            **similarity,
+        }
+    return _("%(receipt)s（%(call)s：%(title)s；标题相似度 %(by_title)d%%，内容相似度 %(by_content)d%%）") % {
+        "receipt": duplicate.receipt_number,
+        "call": duplicate.call_title,
+        "title": duplicate.title,
+        **similarity,
+    }
+
+
+def formal_check_results(application: Application, viewer=None) -> list[dict]:
+    """The automatic formal checks, each with its result: [{"check", "ok", "detail"}], as `viewer` may read
+    them (without a viewer, other organizations' duplicates are named by their call only)."""
     results = []
     errors = submission_problems(application)
     field_errors = [message for messages in errors.values() for message in messages]
@@ -334,20 +364,7 @@ def formal_check_results(application: Application) -> list[dict]:
         {
             "check": _("未重复申报"),
             "ok": not duplicates,
-            "detail": "；".join(
-                _(
-                    "%(receipt)s（%(call)s：%(title)s；标题相似度 %(by_title)d%%，"
-                    "内容相似度 %(by_content)d%%）"
-                )
-                % {
-                    "receipt": d.receipt_number,
-                    "call": d.call_title,
-                    "title": d.title,
-                    "by_title": round(d.title_similarity * 100),
-                    "by_content": round(d.content_similarity * 100),
-                }
-                for d in duplicates
-            ),
+            "detail": "；".join(_duplicate_text(d, application, viewer) for d in duplicates),
         }
     )
     return results
@@ -365,14 +382,14 @@ def application_formal_check(*, application: Application, by, decision: str, rea
         raise DomainError(_("请选择形式审查结论。"), field="decision")
 
     def change(locked):
-        locked.check_results = formal_check_results(locked)
+        locked.check_results = formal_check_results(locked, viewer=by)
         if decision == "return":
             locked.correction_note = reason
 
     if decision == "pass":
 
         def check(locked):
-            failed = [r["check"] for r in formal_check_results(locked) if not r["ok"]]
+            failed = [r["check"] for r in formal_check_results(locked, viewer=by) if not r["ok"]]
             if failed and not reason.strip():
                 raise DomainError(
                     _("自动检查未通过（%(checks)s），如仍要通过请填写理由。") % {"checks": "、".join(failed)}

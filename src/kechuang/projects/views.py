@@ -129,7 +129,7 @@ def application_detail(request, pk):
         context["recommend_form"] = DecisionForm(choices=RECOMMEND_CHOICES)
     if application.state == ApplicationState.RECOMMENDED and bureau_may(request.user, application):
         context["check_form"] = DecisionForm(choices=CHECK_CHOICES)
-        context["check_results"] = formal_check_results(application)
+        context["check_results"] = formal_check_results(application, viewer=request.user)
     return render(request, "projects/application_detail.html", context)
 
 

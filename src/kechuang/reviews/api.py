@@ -310,6 +310,9 @@ def expert_create(request, payload: ExpertIn):
 @router.patch("/experts/{pk}", response=ExpertOut, summary="修改专家信息")
 def expert_update(request, pk: int, payload: ExpertIn):
     expert = _expert(request, pk)
+    if payload.version is None:
+        # Without the version read, a concurrent change would be overwritten unnoticed.
+        raise DomainError(_("请提供所读取记录的版本号（version）。"), field="version")
     saved = expert_save(
         by=request.user, expert=expert, values=_expert_values(payload), expected_version=payload.version
     )

@@ -71,8 +71,8 @@ def collaboration_cutoff(today: date) -> date:
     """The earliest end date of a collaboration that still counts: the same day three years ago."""
     try:
         return today.replace(year=today.year - 3)
-    except ValueError:  # 29 February, and three years ago was not a leap year
-        return today.replace(year=today.year - 3, day=28)
+    except ValueError:  # 29 February: 28 February three years ago is more than three years back
+        return date(today.year - 3, 3, 1)
 
 
 def conflict_rules(*, call, expert_ids, today: date | None = None) -> ConflictRules:

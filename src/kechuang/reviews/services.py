@@ -1,5 +1,6 @@
 """Drawing expert panels, experts' answers and reviews, and the aggregated result."""
 
+import dataclasses
 import secrets
 from decimal import Decimal
 
@@ -140,8 +141,13 @@ def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason
     expert_list = expert_profiles(experts, exclude_draw=draw)
     rules = conflict_rules(call=draw.call, expert_ids=draw.expert_ids)
     before = stored_result(draw)
+    # Panels of applications withdrawn since the draw load nobody any more (their tasks were cancelled),
+    # but stay on record.
+    withdrawn = set(applications.filter(state=ApplicationState.WITHDRAWN).values_list("pk", flat=True)) & set(
+        before.panels
+    )
     after = replace_expert(
-        before,
+        dataclasses.replace(before, panels={a: p for a, p in before.panels.items() if a not in withdrawn}),
         locked.application_id,
         locked.expert_id,
         app_profiles,
@@ -149,6 +155,7 @@ def assignment_respond(*, assignment: ReviewAssignment, by, accept: bool, reason
         rules=rules,
         seed=draw.seed + ReviewAssignment.objects.filter(draw=draw).count(),
     )
+    after = dataclasses.replace(after, panels={**{a: before.panels[a] for a in withdrawn}, **after.panels})
     store_result(draw, after)
     draw.save()
     added = set(after.panels.get(locked.application_id, ())) - set(
@@ -294,6 +301,8 @@ def expert_save(
         require(can_manage_experts(by))
         if user is None or user.role != Role.EXPERT:
             raise DomainError(_("请选择一个专家账号。"), field="user")
+        if not by.is_superuser and not (user.region_id and region_within_user_scope(by, user.region_id)):
+            raise DomainError(_("只能将本辖区的专家账号纳入专家库。"), field="user")
         if Expert.objects.filter(user=user).exists():
             raise DomainError(_("该账号已在专家库中。"), field="user")
         locked, fields = Expert(user=user), EXPERT_BUREAU_FIELDS
