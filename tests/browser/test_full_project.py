@@ -45,7 +45,11 @@ def test_call_to_acceptance_across_all_roles(page, live_world, tmp_path):
     page.wait_for_url(re.compile(r"/manage/programs/$"))
     program = Program.objects.get(code="rd")
     assert (program.name, program.region_id, program.department) == ("重点研发计划", "330600", "high_tech")
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(page.base + "/projects/manage/calls/new/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # the editors stack on a phone
+    page.set_viewport_size(viewport)
     page.select_option("#id_program", label="重点研发计划")
     page.fill("#id_title", "浏览器全流程指南")
     page.fill("#id_year", "2026")
@@ -56,14 +60,22 @@ def test_call_to_acceptance_across_all_roles(page, live_world, tmp_path):
     page.fill("#id_budget_cap", "500000")
     page.fill("#id_total_budget", "1000000")
     page.fill("#id_quotas", "330603 3")
-    page.fill(
-        "#id_review_scheme",
-        '{"criteria": [{"key": "a", "name": "创新性", "weight": 100}], '
-        '"experts_per_application": 5, "aggregation": "trimmed_mean", "blind": true}',
-    )
+    # The review scheme in the criteria editor: one criterion of weight 100, the others deleted.
+    page.fill("#id_criteria-0-key", "a")
+    page.fill("#id_criteria-0-name", "创新性")
+    page.fill("#id_criteria-0-weight", "100")
+    for row in (1, 2, 3):
+        page.check(f"#id_criteria-{row}-DELETE")
+    page.fill("#id_scheme-experts_per_application", "5")
+    page.select_option("#id_scheme-aggregation", "trimmed_mean")
+    page.check("#id_scheme-blind")
     page.click("main form button[type=submit]")
     _ok(page, "申报指南已保存。")
     call = Call.objects.get(title="浏览器全流程指南")
+    assert call.review_scheme["criteria"] == [
+        {"key": "a", "name": "创新性", "weight": 100, "description": ""}
+    ]
+    assert call.review_scheme["blind"] is True
 
     # The enterprise applies.
     _as(page, w["ent_a"])
