@@ -180,3 +180,18 @@ def test_organization_group_spans_parent_and_subsidiaries(world):
     assert organization_group_ids(grandchild.pk) == group
     assert organization_group_ids(parent.pk) == group
     assert organization_group_ids(world["org_a"].pk) == {world["org_a"].pk}
+
+
+def test_two_character_name_search_finds_exactly_the_names_containing_it(world):
+    # On PostgreSQL this goes through the bigram index (migration 0006), elsewhere through LIKE.
+    from kechuang.organizations.filters import OrganizationFilter
+
+    for name in ("绍兴纺织有限公司", "纺 织分开的公司", "织纺颠倒公司", "华宇纺织科技", "柯桥纺织"):
+        OrganizationFactory(name=name, region=region("330603L02"))
+    found = OrganizationFilter({"q": "纺织"}, queryset=Organization.objects.all()).qs
+    assert sorted(found.values_list("name", flat=True)) == [
+        "华宇纺织科技",
+        "柯桥甲纺织有限公司",  # the world's enterprise A
+        "柯桥纺织",
+        "绍兴纺织有限公司",
+    ]

@@ -1,9 +1,13 @@
 import django_filters
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.scoping import user_region_codes
+from kechuang.core.widgets import use_fast_selects
 from kechuang.regions.models import Region
-from kechuang.regions.selectors import label_regions, regions_under
+from kechuang.regions.selectors import label_regions, region_choices, regions_under
 
 from .enums import Industry, OrganizationKind, OrganizationSize, TechField, VerificationStatus
 from .models import Organization
@@ -38,6 +42,15 @@ class OrganizationFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         label_regions(self.form.fields["region"])
+        use_fast_selects(self.form)
+        # Display from a per-process cache (regions change only through migrations); validating a
+        # submitted region still goes through the field's queryset.
+        user = getattr(self.request, "user", None)
+        if user is not None and user.is_authenticated:
+            codes = user_region_codes(user)
+            field = self.form.fields["region"]
+            offered = region_choices(None if codes is None else user.region_id) if codes != [] else ()
+            field.widget.choices = [("", field.empty_label), *offered]
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -47,6 +60,15 @@ class OrganizationFilter(django_filters.FilterSet):
         if len(code) == 18 and code.isalnum():
             return queryset.filter(credit_code=code)
         if value.lower() == value.upper():
+            if len(value) == 2 and connection.vendor == "postgresql":
+                # Two characters: trigrams cannot serve it; the bigram index of migration 0006 can.
+                return queryset.filter(
+                    RawSQL(
+                        'kc_bigrams("organizations_organization"."name"::text) @> ARRAY[%s]::text[]',
+                        [value],
+                        output_field=BooleanField(),
+                    )
+                )
             # No cased letters (Chinese): a plain LIKE, which the trigram index serves, not UPPER() per row.
             return queryset.filter(name__contains=value)
         return queryset.filter(name__icontains=value)
