@@ -426,7 +426,8 @@ def test_project_lifecycle_over_the_api(client, world):
     returned = staff("post", f"{base}/agreement/decision", {"decision": "return"})
     assert (returned.status_code, returned.json()["detail"]) == (400, "请填写理由。")
     signed = staff("post", f"{base}/agreement/decision", {"decision": "sign"})
-    assert (signed.json()["state"], signed.json()["due_at"]) == ("in_progress", None)
+    # 实施中 is due 90 days after the agreement's end date, at the day's end in Asia/Shanghai.
+    assert (signed.json()["state"], signed.json()["due_at"]) == ("in_progress", "2029-03-31T15:59:59Z")
     ent = _api(client, world["ent_a"])
     report = ent("post", f"{base}/midterm-reports", {"progress": "完成样机", "spending": "90000"})
     assert (report.status_code, report.json()["satisfactory"]) == (201, None)

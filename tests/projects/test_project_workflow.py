@@ -1,7 +1,7 @@
 """The project workflow (issue 3 §7): one table holds every state and transition; everything else is refused
 on the server, and every transition is in the audit trail."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.urls import reverse
@@ -21,7 +21,7 @@ from kechuang.projects.execution import (
 )
 from kechuang.projects.models import Call, IntegrityRecord, Project
 from kechuang.projects.selectors import projects_overdue
-from kechuang.projects.workflow import PROJECT_STAGE_DAYS, PROJECT_WORKFLOW
+from kechuang.projects.workflow import ACCEPTANCE_APPLICATION_DAYS, PROJECT_STAGE_DAYS, PROJECT_WORKFLOW
 
 from .test_execution import AGREEMENT, _approved, _signed
 
@@ -200,7 +200,25 @@ def test_each_timed_stage_gets_its_due_date_and_untimed_stages_none(world):
     project = agreement_transition(project=project, by=world["ent_a"], action=A.SUBMIT_AGREEMENT)
     assert at + timedelta(days=3) <= project.due_at <= timezone.now() + timedelta(days=3)
     project = agreement_transition(project=project, by=world["staff"], action=A.SIGN)
-    assert project.due_at is None
+    # 实施中 runs to the agreement's end date, then 90 days to apply for acceptance.
+    assert timezone.localtime(project.due_at) == timezone.make_aware(
+        datetime.combine(project.end_on + timedelta(days=ACCEPTANCE_APPLICATION_DAYS), time(23, 59, 59))
+    )
+    # An approved extension moves that limit with the end date.
+    from kechuang.projects.execution import change_request_decide, change_request_submit
+
+    change = change_request_submit(
+        project=project,
+        by=world["ent_a"],
+        kind="extension",
+        reason="设备到货延迟",
+        new_end_on=project.end_on + timedelta(days=180),
+    )
+    change_request_decide(change=change, by=world["staff"], approve=True, note="同意延期")
+    project = Project.objects.get(pk=project.pk)
+    assert timezone.localtime(project.due_at).date() == project.end_on + timedelta(
+        days=ACCEPTANCE_APPLICATION_DAYS
+    )
     at = timezone.now()
     project = acceptance_apply(project=project, by=world["ent_a"], summary="完成")
     days = PROJECT_STAGE_DAYS[S.ACCEPTANCE]
@@ -215,7 +233,7 @@ def test_overdue_projects_are_listed_for_officers_and_counted_on_the_workbench(c
     assert list(projects_overdue(user=world["staff"])) == [late]
     assert list(projects_overdue(user=world["kq_staff"])) == [late]  # the project's county
     assert list(projects_overdue(user=world["ent_b"])) == []
-    Project.objects.filter(pk=late.pk).update(state=S.IN_PROGRESS)
+    Project.objects.filter(pk=late.pk).update(state=S.ACCEPTED)
     assert list(projects_overdue(user=world["staff"])) == []  # only timed stages can be overdue
     Project.objects.filter(pk=late.pk).update(state=S.AGREEMENT_REVIEW)
 

@@ -1,6 +1,6 @@
 """Approved projects: the agreement (任务书), its .docx, and disbursements never above the approved amount."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from io import BytesIO
 
@@ -17,7 +17,7 @@ from kechuang.core.permissions import require
 from .enums import IntegrityKind, ProjectAction, ProjectState
 from .models import Application, Disbursement, IntegrityRecord, Project
 from .permissions import bureau_may, can_record_misconduct
-from .workflow import PROJECT_STAGE_DAYS, PROJECT_WORKFLOW
+from .workflow import ACCEPTANCE_APPLICATION_DAYS, PROJECT_STAGE_DAYS, PROJECT_WORKFLOW
 
 
 def _date(value):
@@ -27,8 +27,19 @@ def _date(value):
         return None
 
 
+def _in_progress_due(project: Project):
+    """实施中 lasts until the agreement's end date, then ACCEPTANCE_APPLICATION_DAYS to apply for acceptance."""
+    if not project.end_on:
+        return None
+    last_day = project.end_on + timedelta(days=ACCEPTANCE_APPLICATION_DAYS)
+    return timezone.make_aware(datetime.combine(last_day, time(23, 59, 59)))
+
+
 def _enter_stage(project: Project, call, now) -> None:
     """Set the time limit of the stage the project is entering (the call's stage_days, else the default)."""
+    if project.state == ProjectState.IN_PROGRESS:
+        project.due_at = _in_progress_due(project)
+        return
     days = (call.stage_days or {}).get(project.state) or PROJECT_STAGE_DAYS.get(project.state)
     project.due_at = now + timedelta(days=int(days)) if days else None
 
@@ -347,6 +358,8 @@ def change_request_decide(*, change, by, approve: bool, note: str):
     if approve:
         if locked.kind == ChangeKind.EXTENSION:
             project.end_on = locked.new_end_on
+            if project.state == ProjectState.IN_PROGRESS:
+                project.due_at = _in_progress_due(project)  # an extension moves the time limit too
         elif locked.kind == ChangeKind.BUDGET:
             project.budget_lines = locked.new_budget_lines
         project.bump_version()

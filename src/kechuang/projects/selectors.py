@@ -259,7 +259,7 @@ def near_duplicates(
 
 
 # Project states whose time limit is being watched (the others have no time limit).
-PROJECT_TIMED_STATES = ("agreement", "agreement_review", "acceptance")
+PROJECT_TIMED_STATES = ("agreement", "agreement_review", "in_progress", "acceptance")
 
 
 def projects_visible_to(user):

@@ -102,3 +102,5 @@ PROJECT_STAGE_DAYS = {
     PS.AGREEMENT_REVIEW: 10,  # the bureau signs or returns it
     PS.ACCEPTANCE: 60,  # the bureau draws the panel and decides
 }
+# 实施中 ends with the agreement's end date: the organization applies for acceptance within this many days after.
+ACCEPTANCE_APPLICATION_DAYS = 90
