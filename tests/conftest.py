@@ -7,6 +7,17 @@ from kechuang.regions.selectors import clear_region_cache
 from .factories import OrganizationFactory, UserFactory, region
 
 
+def pytest_runtest_setup(item):
+    """Tests marked `postgresql` need what SQLite lacks (row locks, triggers): the PostgreSQL pass runs them."""
+    if item.get_closest_marker("postgresql"):
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip(
+                f"needs PostgreSQL, this run uses {connection.vendor}: runs in the PostgreSQL pass of CI"
+            )
+
+
 @pytest.fixture(autouse=True)
 def _regions(request):
     """Regions come from a data migration; transactional tests flush them, so reload when missing."""

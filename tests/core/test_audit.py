@@ -77,11 +77,10 @@ def test_deleting_the_actor_leaves_the_audit_line_as_written(world):
     assert (log.actor_id, log.actor_name) == (user_id, name)
 
 
+@pytest.mark.postgresql  # the trigger of migration core/0003
 def test_database_refuses_to_rewrite_audit_entries(world):
     from django.db import DatabaseError, connection, transaction
 
-    if connection.vendor != "postgresql":
-        pytest.skip("the database trigger is PostgreSQL's: runs in the PostgreSQL pass of CI")
     log = AuditLog.objects.first()
     for sql in (
         "UPDATE core_auditlog SET reason = 'x' WHERE id = %s",

@@ -3,7 +3,6 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.utils import timezone
 
 from kechuang.core.errors import ConflictError, DomainError, PermissionDenied
@@ -305,10 +304,9 @@ def test_overdue_list_for_officers(world):
     assert list(applications_overdue(user=world["zj_officer"])) == []
 
 
+@pytest.mark.postgresql  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_deciding_at_once_cannot_both_win():
-    if connection.vendor == "sqlite":
-        pytest.skip("needs row locks: runs in the PostgreSQL pass of CI")
     from ..conftest import build_world
 
     world = build_world()
@@ -476,10 +474,9 @@ def test_drafts_and_withdrawn_applications_in_other_calls_are_not_compared(world
 # --- Issue 3 item 10: no lost update between two officers; deadlines judged by the server's arrival stamp ---
 
 
+@pytest.mark.postgresql  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_two_different_officers_deciding_at_once_cannot_both_win():
-    if connection.vendor == "sqlite":
-        pytest.skip("needs row locks: runs in the PostgreSQL pass of CI")
     from ..conftest import build_world
 
     world = build_world()

@@ -4,7 +4,6 @@ from decimal import Decimal
 from io import BytesIO
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from docx import Document
 
@@ -153,10 +152,9 @@ def test_project_pages_for_applicant_and_bureau(client, world):
     assert client.get(reverse("projects:project_list")).content.decode().count(project.code) == 0
 
 
+@pytest.mark.postgresql  # row locks
 @pytest.mark.django_db(transaction=True)
 def test_two_disbursements_at_once_cannot_overspend():
-    if connection.vendor == "sqlite":
-        pytest.skip("needs row locks: runs in the PostgreSQL pass of CI")
     from ..conftest import build_world
 
     world = build_world()
