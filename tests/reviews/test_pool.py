@@ -499,3 +499,23 @@ def test_the_window_moves_with_today(world):
     next_day = conflict_rules(call=call, expert_ids=[expert.pk], today=date(2026, 3, 1) + timedelta(days=1))
     assert on_the_day.collaborations == frozenset({(expert.pk, world["org_a"].pk)})
     assert next_day.collaborations == frozenset()
+
+
+def test_the_expert_api_refuses_an_update_without_the_version_and_foreign_enrolment(client, world):
+    from kechuang.accounts.enums import Role
+
+    from ..factories import UserFactory
+
+    expert = make_expert(3)
+    api = _api(client, world["staff"])
+    blind = api.patch(
+        f"/api/experts/{expert.pk}", json.dumps({"load_cap": 9}), content_type="application/json"
+    )
+    assert (blind.status_code, blind.json()["detail"]) == (400, "请提供所读取记录的版本号（version）。")
+    # 柯桥区's staff cannot take 诸暨's expert account into their pool.
+    zhuji = UserFactory(role=Role.EXPERT, region=region("330681"), username="zj_expert")
+    api = _api(client, world["kq_staff"])
+    refused = _post(api, "/api/experts", {"user_id": zhuji.pk, "field_codes": ["new_materials"]})
+    assert (refused.status_code, refused.json()["detail"]) == (400, "只能将本辖区的专家账号纳入专家库。")
+    expert.refresh_from_db()
+    assert (expert.load_cap, Expert.objects.filter(user=zhuji).exists()) == (3, False)
