@@ -1,6 +1,10 @@
 from ninja import NinjaAPI
 
 from kechuang.core.api import API_AUTH, install_error_handlers
+from kechuang.enterprises.annual_api import router as annual_router
+from kechuang.enterprises.liaison_api import router as liaison_router
+from kechuang.enterprises.qualification_api import router as qualification_router
+from kechuang.enterprises.reserve_api import router as reserve_router
 from kechuang.organizations.api import router as organizations_router
 from kechuang.projects.api import router as projects_router
 from kechuang.regions.api import router as regions_router
@@ -19,3 +23,7 @@ api.add_router("/regions", regions_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/", projects_router)
 api.add_router("/", reviews_router)
+api.add_router("/enterprises", annual_router)
+api.add_router("/enterprises", qualification_router)
+api.add_router("/enterprises/reserve", reserve_router)
+api.add_router("/enterprises/liaison", liaison_router)

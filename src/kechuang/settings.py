@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "kechuang.portal",
     "kechuang.projects",
     "kechuang.reviews",
+    "kechuang.enterprises",
     "kechuang.demo",
 ]
 

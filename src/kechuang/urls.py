@@ -9,6 +9,7 @@ urlpatterns = [
     path("organizations/", include("kechuang.organizations.urls")),
     path("projects/", include("kechuang.projects.urls")),
     path("reviews/", include("kechuang.reviews.urls")),
+    path("enterprises/", include("kechuang.enterprises.urls")),
     path("audit/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -67,5 +67,47 @@ class VerificationStatus(models.TextChoices):
 
 
 class QualificationKind(models.TextChoices):
+    """Recognitions the bureau tracks (资质). The first two keep their codes: calls' eligibility rules name them."""
+
     TSME = "tsme", _("科技型中小企业")
     HNTE = "hnte", _("高新技术企业")
+    ENTERPRISE_INSTITUTE = "ent_institute", _("省级企业研究院")
+    KEY_ENTERPRISE_INSTITUTE = "key_institute", _("省级重点企业研究院")
+    HNTE_RD_CENTER = "hnte_rd_center", _("省级高新技术企业研究开发中心")
+    CITY_RD_CENTER = "city_rd_center", _("市级研发中心")
+    ENTERPRISE_TECH_CENTER = "tech_center", _("企业技术中心")
+    PATENT_DEMO = "patent_demo", _("专利示范企业")
+    TECH_GIANT = "tech_giant", _("科技小巨人企业")
+    INNOVATION_LEADER = "leader", _("创新型领军企业")
+
+
+class QualificationLevel(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    CITY = "city", _("市级")
+    COUNTY = "county", _("县级")
+
+
+# The level a kind has unless the certificate says otherwise (专利示范企业 and 企业技术中心 exist at every level).
+DEFAULT_LEVEL = {
+    QualificationKind.TSME: QualificationLevel.PROVINCIAL,
+    QualificationKind.HNTE: QualificationLevel.NATIONAL,
+    QualificationKind.ENTERPRISE_INSTITUTE: QualificationLevel.PROVINCIAL,
+    QualificationKind.KEY_ENTERPRISE_INSTITUTE: QualificationLevel.PROVINCIAL,
+    QualificationKind.HNTE_RD_CENTER: QualificationLevel.PROVINCIAL,
+    QualificationKind.CITY_RD_CENTER: QualificationLevel.CITY,
+    QualificationKind.ENTERPRISE_TECH_CENTER: QualificationLevel.PROVINCIAL,
+    QualificationKind.PATENT_DEMO: QualificationLevel.CITY,
+    QualificationKind.TECH_GIANT: QualificationLevel.PROVINCIAL,
+    QualificationKind.INNOVATION_LEADER: QualificationLevel.PROVINCIAL,
+}
+
+
+class Tier(models.TextChoices):
+    """梯度培育: the rung of the ladder an enterprise stands on, computed from its valid qualifications."""
+
+    NONE = "none", _("一般企业")
+    TSME = "tsme", _("科技型中小企业")
+    HNTE = "hnte", _("高新技术企业")
+    RD_INSTITUTION = "rd_institution", _("省级研发机构企业")
+    LEADER = "leader", _("创新型领军企业")

@@ -11,7 +11,9 @@ from .enums import (
     OrganizationKind,
     OrganizationSize,
     QualificationKind,
+    QualificationLevel,
     TechField,
+    Tier,
     VerificationStatus,
 )
 
@@ -76,6 +78,11 @@ class Organization(AuditedModel):
         related_name="+",
     )
     verified_at = models.DateTimeField(_("核验时间"), null=True, blank=True)
+    # Kept by kechuang.enterprises.services.organization_refresh_tier whenever a qualification changes
+    # (and daily, for expiries), so lists can filter and count by tier without joining qualifications.
+    tier = models.CharField(
+        _("培育梯度"), max_length=16, choices=Tier.choices, default=Tier.NONE, db_index=True
+    )
 
     class Meta:
         verbose_name = _("单位")
@@ -91,6 +98,12 @@ class Organization(AuditedModel):
         return self.name
 
 
+class QualificationQuerySet(models.QuerySet):
+    def in_force(self, day):
+        """Qualifications valid on `day` (issued, not expired, not revoked by then)."""
+        return self.filter(valid_from__lte=day, valid_until__gte=day).exclude(revoked_on__lte=day)
+
+
 class Qualification(AuditedModel):
     """A recognition an organization holds for a period (科技型中小企业, 高新技术企业 …).
 
@@ -101,18 +114,35 @@ class Qualification(AuditedModel):
         Organization, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="qualifications"
     )
     kind = models.CharField(_("资质类型"), max_length=16, choices=QualificationKind.choices)
+    level = models.CharField(
+        _("级别"), max_length=12, choices=QualificationLevel.choices, default=QualificationLevel.PROVINCIAL
+    )
     certificate_no = models.CharField(_("证书编号"), max_length=60, blank=True)
-    valid_from = models.DateField(_("有效期起"))
-    valid_until = models.DateField(_("有效期止"))
+    valid_from = models.DateField(_("发证日期"))
+    valid_until = models.DateField(_("有效期至"))
+    revoked_on = models.DateField(_("取消日期"), null=True, blank=True)
+    revoke_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+
+    objects = QualificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("资质")
         verbose_name_plural = _("资质")
         ordering = ["organization", "kind", "-valid_until"]
-        indexes = [models.Index(fields=["organization", "kind", "valid_until"])]
+        indexes = [
+            models.Index(fields=["organization", "kind", "valid_until"]),
+            models.Index(fields=["kind", "valid_from"], name="qualification_kind_from"),
+            models.Index(fields=["valid_until", "kind"], name="qualification_until"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.get_kind_display()}"
+
+    def in_force_on(self, day) -> bool:
+        """Valid on `day`: issued, not expired, not revoked before that day."""
+        return self.valid_from <= day <= self.valid_until and (
+            self.revoked_on is None or day < self.revoked_on
+        )
 
     @property
     def region_id(self):

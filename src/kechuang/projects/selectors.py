@@ -55,7 +55,7 @@ def eligibility_facts(*, call: Call, organization, at=None, excluding: int | Non
         organization_verified=organization.status == "verified",
         region_path=organization.region.path,
         qualifications=frozenset(
-            organization.qualifications.filter(valid_from__lte=day, valid_until__gte=day).values_list(
+            organization.qualifications.in_force(day).values_list(
                 "kind", flat=True
             )
         ),
