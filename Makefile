@@ -40,6 +40,13 @@ bench-projects: $(STAMP)
 	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench_projects#')} \
 	  $(BIN)/python -m kechuang.projects.bench $(BENCH_ARGS)
 
+# The enterprise list at 100,000 organizations on PostgreSQL (a database of its own, kechuang_bench_ent);
+# see docs/bench-enterprises.md.
+.PHONY: bench-enterprises
+bench-enterprises: $(STAMP)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench_ent#')} \
+	  $(BIN)/python -m kechuang.enterprises.bench $(BENCH_ARGS)
+
 # The expert draw on synthetic instances (no database); see docs/draw.md.
 bench-draw: $(STAMP)
 	$(BIN)/python -m kechuang.reviews.bench_draw $(BENCH_ARGS)

@@ -2,6 +2,8 @@ from ninja import NinjaAPI
 
 from kechuang.core.api import API_AUTH, install_error_handlers
 from kechuang.enterprises.annual_api import router as annual_router
+from kechuang.enterprises.assessment_api import router as assessment_router
+from kechuang.enterprises.enterprise_list_api import router as enterprise_list_router
 from kechuang.enterprises.liaison_api import router as liaison_router
 from kechuang.enterprises.qualification_api import router as qualification_router
 from kechuang.enterprises.reserve_api import router as reserve_router
@@ -23,7 +25,9 @@ api.add_router("/regions", regions_router)
 api.add_router("/organizations", organizations_router)
 api.add_router("/", projects_router)
 api.add_router("/", reviews_router)
+api.add_router("/enterprises", enterprise_list_router)
 api.add_router("/enterprises", annual_router)
+api.add_router("/enterprises", assessment_router)
 api.add_router("/enterprises", qualification_router)
 api.add_router("/enterprises/reserve", reserve_router)
 api.add_router("/enterprises/liaison", liaison_router)

@@ -180,7 +180,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "kechuang.core.tasks.run_job",
         "schedule": 24 * 60 * 60,
         "args": ("organizations.pending_digest", {}),
-    }
+    },
+    "daily-enterprises": {
+        "task": "kechuang.core.tasks.run_job",
+        "schedule": 24 * 60 * 60,
+        "args": ("enterprises.daily", {}),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(
@@ -200,6 +205,9 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 NINJA_PAGINATION_PER_PAGE = 20
 # How long a failed acceptance (or misconduct) blocks an organization's applications (科研失信), days.
+# Annual data (企业年度数据) of the previous year is due on this month-day; 高企 report theirs by the end of May
+# (国科发火〔2016〕32号 第十三条). Reminders go out 30 days before and after it passes.
+KECHUANG_ANNUAL_DATA_DUE = os.environ.get("KECHUANG_ANNUAL_DATA_DUE", "05-31")
 KECHUANG_INTEGRITY_BLOCK_DAYS = int(os.environ.get("KECHUANG_INTEGRITY_BLOCK_DAYS", str(3 * 365)))
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 

@@ -105,6 +105,70 @@ def tiles_for(user) -> list[Tile]:
             )
         )
         tiles.append(Tile(_("我的专家信息"), reverse("reviews:expert_mine"), _("专业领域、关键词与回避单位")))
+    tiles.extend(_enterprise_tiles(user))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
+    return tiles
+
+
+def _enterprise_tiles(user) -> list[Tile]:
+    """企业培育: the registry, annual data, qualifications, the reserve pool and liaison work."""
+    tiles: list[Tile] = []
+    if user.is_superuser or user.is_region_scoped:
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from kechuang.enterprises.selectors import qualifications_visible_to
+
+        today = timezone.localdate()
+        expiring = (
+            qualifications_visible_to(user=user)
+            .in_force(today)
+            .filter(valid_until__lte=today + timedelta(days=90))
+            .count()
+        )
+        tiles += [
+            Tile(
+                _("企业库"),
+                reverse("enterprises:enterprise_list"),
+                _("培育梯度、资质、年度数据与后备库，可导出"),
+            ),
+            Tile(
+                _("企业年度数据"),
+                reverse("enterprises:annual_list"),
+                _("各企业填报的年度数据，批量导入与导出"),
+            ),
+            Tile(
+                _("资质台账"),
+                reverse("enterprises:qualification_list") + "?expiring_within=90",
+                _("高企、科小、研发机构等资质及到期情况"),
+                count=expiring or None,
+            ),
+            Tile(_("后备库"), reverse("enterprises:reserve_list"), _("按规则推荐、人工培育的后备企业")),
+            Tile(_("走访记录"), reverse("enterprises:liaison_visits"), _("挂联走访、企业需求与跟进")),
+        ]
+        if user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF, Role.OFFICER):
+            tiles.append(
+                Tile(
+                    _("我的跟进事项"), reverse("enterprises:liaison_follow_ups"), _("由我负责、待完成的跟进")
+                )
+            )
+            tiles.append(
+                Tile(_("我的挂联企业"), reverse("enterprises:liaison_mine"), _("我挂联的企业及其需求"))
+            )
+        if user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
+            tiles.append(
+                Tile(_("挂联安排"), reverse("enterprises:liaison_assignments"), _("安排干部挂联企业"))
+            )
+    if user.role == Role.ENTERPRISE and user.active_organization_id:
+        tiles += [
+            Tile(_("我的企业"), reverse("enterprises:mine"), _("培育梯度、资质与自评结果")),
+            Tile(_("年度数据填报"), reverse("enterprises:annual_mine"), _("每年填报一次企业主要指标")),
+            Tile(
+                _("高企、科小自评"),
+                reverse("enterprises:assessment_mine"),
+                _("按认定条件逐项对照，看还差什么"),
+            ),
+        ]
     return tiles

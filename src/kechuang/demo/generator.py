@@ -47,7 +47,7 @@ SIZES: dict[str, SizePlan] = {
         organizations=200, bureau_staff=12, officers_per_town=1, experts=10, brokers=5, admin_every=10
     ),
     "small": SizePlan(
-        organizations=2000, bureau_staff=24, officers_per_town=1, experts=50, brokers=10, admin_every=10
+        organizations=8000, bureau_staff=24, officers_per_town=1, experts=50, brokers=10, admin_every=10
     ),
     "medium": SizePlan(
         organizations=20000, bureau_staff=60, officers_per_town=2, experts=500, brokers=100, admin_every=10

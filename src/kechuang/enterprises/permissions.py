@@ -45,7 +45,7 @@ def can_edit_annual_data(user, organization):
     """The enterprise's own users fill in their figures; bureau staff may correct them."""
     if not user.is_authenticated:
         return Denied(_("请先登录。"))
-    if denied := _enterprise(organization):
+    if (denied := _enterprise(organization)) is not None:
         return denied
     if _own(user, organization) and user.role == Role.ENTERPRISE:
         return Allowed()
@@ -63,7 +63,7 @@ def can_import_annual_data(user):
 def can_manage_qualifications(user, organization):
     if not user.is_authenticated:
         return Denied(_("请先登录。"))
-    if denied := _enterprise(organization):
+    if (denied := _enterprise(organization)) is not None:
         return denied
     if user.is_superuser or (user.role in _BUREAU_EDITORS and _in_region(user, organization)):
         return Allowed()
@@ -73,7 +73,7 @@ def can_manage_qualifications(user, organization):
 def can_curate_reserve(user, organization):
     if not user.is_authenticated:
         return Denied(_("请先登录。"))
-    if denied := _enterprise(organization):
+    if (denied := _enterprise(organization)) is not None:
         return denied
     if user.is_superuser or (user.role in _CULTIVATORS and _in_region(user, organization)):
         return Allowed()
@@ -83,7 +83,7 @@ def can_curate_reserve(user, organization):
 def can_log_visit(user, organization):
     if not user.is_authenticated:
         return Denied(_("请先登录。"))
-    if denied := _enterprise(organization):
+    if (denied := _enterprise(organization)) is not None:
         return denied
     if user.is_superuser or (user.role in _CULTIVATORS and _in_region(user, organization)):
         return Allowed()
@@ -93,7 +93,7 @@ def can_log_visit(user, organization):
 def can_assign_liaison(user, organization):
     if not user.is_authenticated:
         return Denied(_("请先登录。"))
-    if denied := _enterprise(organization):
+    if (denied := _enterprise(organization)) is not None:
         return denied
     if user.is_superuser or (user.role in _BUREAU_EDITORS and _in_region(user, organization)):
         return Allowed()

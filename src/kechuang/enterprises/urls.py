@@ -8,4 +8,6 @@ urlpatterns = [
     path("", include("kechuang.enterprises.qualification_urls")),
     path("reserve/", include("kechuang.enterprises.reserve_urls")),
     path("liaison/", include("kechuang.enterprises.liaison_urls")),
+    path("", include("kechuang.enterprises.enterprise_list_urls")),
+    path("", include("kechuang.enterprises.assessment_urls")),
 ]

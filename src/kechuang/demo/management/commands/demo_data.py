@@ -28,3 +28,7 @@ class Command(BaseCommand):
             from kechuang.reviews.demo import seed as seed_experts
 
             seed_experts(log=self.stdout.write)
+            # After projects: its get_or_create of a 科技型中小企业 expects at most one per enterprise.
+            from kechuang.enterprises.demo import seed as seed_enterprises
+
+            seed_enterprises(seed=seed, log=self.stdout.write)
