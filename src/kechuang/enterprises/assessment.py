@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
-from functools import cache, partial
+from functools import cache
 from types import MappingProxyType, SimpleNamespace
 from typing import Generic, TypeVar
 
@@ -173,8 +173,8 @@ class _Record:
 class Check(_Record):
     """One condition of a qualification, judged for one enterprise; a row of the page's table.
 
-    The rule engine may give `figure`, `message` and `gap` as one zero-argument function returning the
-    three (`_Row.later`); they are then formatted on first read and kept.
+    The rule engine may give `figure`, `message` and `gap` as a tuple (function, *arguments) that
+    returns the three (`_Row.later`); they are then formatted on first read and kept.
     """
 
     __slots__ = ("code", "rule", "label", "passed", "threshold", "required", "_text")
@@ -205,8 +205,8 @@ class Check(_Record):
 
     def _texts(self) -> tuple[str, str, str]:
         text = self._text
-        if text.__class__ is not tuple:
-            text = self._text = text()
+        if text[0].__class__ is not str:  # (function, *arguments): not formatted yet
+            text = self._text = text[0](*text[1:])
         return text
 
     @property
@@ -228,7 +228,8 @@ class Check(_Record):
 class ScorePart(_Record):
     """One part (or sub-item) of a score, as a range of points: low == high when the data decides it.
 
-    `basis` may be given as a zero-argument function; it is then formatted on first read and kept.
+    The rule engine may give `basis` as a tuple (function, *arguments) (`_part`); it is then formatted
+    on first read and kept.
     """
 
     __slots__ = ("code", "label", "max_points", "low", "high", "band", "_basis", "expert", "review", "choice", "items")
@@ -254,7 +255,7 @@ class ScorePart(_Record):
         low: int,
         high: int,
         band: str = "",
-        basis: str | Callable[[], str] = "",
+        basis: str = "",
         expert: bool = False,
         review: str = "",
         choice: str = "",
@@ -274,8 +275,8 @@ class ScorePart(_Record):
     def basis(self) -> str:
         """How the range was found, in Chinese, with the figure."""
         basis = self._basis
-        if basis.__class__ is not str:
-            basis = self._basis = basis()
+        if basis.__class__ is not str:  # (function, *arguments): not formatted yet
+            basis = self._basis = basis[0](*basis[1:])
         return basis
 
 
@@ -289,13 +290,14 @@ def _part(
     low: int,
     high: int,
     band: str = "",
-    basis: str | Callable[[], str] = "",
+    basis: str | tuple = "",
     expert: bool = False,
     review: str = "",
     choice: str = "",
     items: tuple[ScorePart, ...] = (),
 ) -> ScorePart:
-    """ScorePart(...) filled slot by slot: calling the class costs as much again (its __init__ is a second frame)."""
+    """ScorePart(...), but `basis` may be (function, *arguments), formatted when read (the batch never reads
+    it). Filled slot by slot: calling the class costs as much again (its __init__ is a second frame)."""
     part = _new(ScorePart)
     part.code = code
     part.label = label
@@ -735,13 +737,22 @@ def _at_least(num: Decimal, den: Decimal, rate: Decimal) -> bool:
 
 
 def _ratio_band(num: Decimal, den: Decimal, bands: Sequence[Band]) -> Band | None:
-    """The first band whose threshold num / den reaches (den > 0); None below the last band."""
+    """The first band whose threshold num / den reaches (den > 0); None below the last band.
+
+    Bands are ordered best first with falling thresholds, so once one is reached every later one is: a
+    binary search needs at most three exact products for five bands, where a scan needs up to five.
+    """
     multiply = _EXACT.multiply
-    for b in bands:
+    lo, hi = 0, len(bands)  # the answer's index is in [lo, hi]; len(bands) stands for None
+    while lo < hi:
+        mid = (lo + hi) // 2
+        b = bands[mid]
         product = multiply(b.at_least, den)
-        if num > product if b.strict else num >= product:  # one Decimal comparison per band, not two
-            return b
-    return None
+        if num > product if b.strict else num >= product:
+            hi = mid
+        else:
+            lo = mid + 1
+    return bands[lo] if lo < len(bands) else None
 
 
 def _value_band(value: Decimal, bands: Sequence[Band]) -> Band | None:
@@ -809,8 +820,11 @@ def hnte_rd_expense(year: YearData, params: HnteParams = HNTE_2016) -> HnteRd:
     return HnteRd(year.year, *_hnte_rd_parts(year, params))
 
 
-def _hnte_rd_parts(year: YearData, params: HnteParams) -> tuple[Decimal, ...]:
-    """The HnteRd fields after `year`, as a tuple (the three-year sum needs only the last two)."""
+def _hnte_rd_parts(year: YearData, params: HnteParams, other_rest: Decimal | None = None) -> tuple[Decimal, ...]:
+    """The HnteRd fields after `year`, as a tuple (the three-year sum needs only the last two).
+
+    `other_rest` is 1 − params.other_share, if the caller has it at hand.
+    """
     share = params.commissioned_share
     dom = year.hnte_rd_commissioned_domestic * share
     foreign = year.hnte_rd_commissioned_foreign * share
@@ -825,7 +839,9 @@ def _hnte_rd_parts(year: YearData, params: HnteParams) -> tuple[Decimal, ...]:
         + foreign
     )
     # other ≤ 20% × (before + other) ⇔ other ≤ before × 20% ÷ (1 − 20%); exact for 20% (= before ÷ 4)
-    cap = before * params.other_share / (1 - params.other_share)
+    if other_rest is None:
+        other_rest = 1 - params.other_share
+    cap = before * params.other_share / other_rest
     other = year.hnte_rd_other
     allowed = other if other <= cap else cap
     total = before + allowed
@@ -918,17 +934,18 @@ def assess_hnte(
         first = facts.founded_on.year
     period = list(range(first, on.year))
     recs = [by_year.get(n) for n in period]
+    year_sales = [None if y is None else _sales(y) for y in recs]
     latest = by_year.get(latest_year)
     notes: list[str] = []
 
-    score = _hnte_score(p, r, facts, latest, period, recs, expert_score, notes)
+    score = _hnte_score(p, r, facts, latest, period, recs, year_sales, expert_score, notes)
     checks = [
         r.resident_yes if facts.is_resident_in_mainland else r.resident_no,
         _hnte_registration(p, r.registration, facts, on),
         _hnte_ip(r.ip, latest, latest_year),
         _hnte_field(p, r.field, facts),
         _hnte_staff(p, r, latest, latest_year),
-        *_hnte_rd(p, r, period, recs),
+        *_hnte_rd(p, r, period, recs, year_sales),
         _hnte_hitech(p, r, latest, latest_year),
         _hnte_innovation(p, r, score),
         _hnte_incident(r, latest, by_year.get(on.year), latest_year),
@@ -948,11 +965,10 @@ class _Row:
     def __call__(self, passed: bool | None, figure: str, message: str, gap: str = "", required=True) -> Check:
         return self.later(passed, (figure, message, gap), required)
 
-    def later(
-        self, passed: bool | None, text: Callable[[], tuple[str, str, str]] | tuple[str, str, str], required=True
-    ) -> Check:
-        """The Check with (figure, message, gap) = text(), formatted when first read. Used for passed
-        checks, whose text the nightly batch never reads (it stores their code only)."""
+    def later(self, passed: bool | None, text: tuple, required=True) -> Check:
+        """The Check with (figure, message, gap) given as `text` = (function, *arguments), formatted when
+        first read. Used for passed checks, whose text the nightly batch never reads (it stores their code
+        only); a tuple costs less to make than a closure."""
         # Filled slot by slot: calling Check(...) costs as much again (its __init__ is a second frame).
         check = _new(Check)
         check.code = self.code
@@ -1003,8 +1019,13 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
         field=_Row(p, "hnte.tech_field", "核心技术属于《国家重点支持的高新技术领域》", "八大领域之一"),
         staff=_Row(p, "hnte.st_staff", "科技人员占职工总数的比例", f"≥{staff_least}"),
         staff_least=staff_least,
+        other_rest=1 - p.other_share,  # 1 − 20%: 其他费用 cap = the rest × 20% ÷ (1 − 20%)
         rd_unknown=_Row(p, "hnte.rd_ratio", rd_label, "—"),
-        rd_bands=tuple((b, _Row(p, "hnte.rd_ratio", rd_label, b.threshold)) for b in p.rd_bands),
+        # (band, row, the requirement as the message states it)
+        rd_bands=tuple(
+            (b, _Row(p, "hnte.rd_ratio", rd_label, b.threshold), f"{b.phrase}{_rate(b.rate)}的要求")
+            for b in p.rd_bands
+        ),
         domestic=_Row(p, "hnte.rd_domestic", "境内研究开发费用占全部研究开发费用的比例", f"≥{domestic_least}"),
         domestic_least=domestic_least,
         hitech=_Row(
@@ -1013,6 +1034,7 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
         hitech_least=hitech_least,
         innovation=_Row(p, "hnte.innovation", "企业创新能力评价", f">{mark}分（不含{mark}分）"),
         mark=mark,
+        innovation_texts={},  # see _hnte_innovation
         pass_mark=f">{mark}分（不含{mark}分）",
         incident=incident,
         incident_none=incident(True, "无", "未记录重大安全、重大质量事故或严重环境违法行为（以主管部门意见为准）"),
@@ -1073,12 +1095,14 @@ def _hnte_registration(p: HnteParams, row: _Row, facts: EnterpriseFacts, on: dat
         return row(None, "未填", "缺少注册成立日期，无法判断", "补充注册成立日期")
     days = (on - founded).days
     if days >= p.min_days:
-        return row.later(
-            True, lambda: (f"{days}天", f"{_date(founded)}注册成立，至申请日已满{days}天，达到一年以上的要求", "")
-        )
+        return row.later(True, (_registration_text, founded, days))
     short, earliest = p.min_days - days, _date(founded + timedelta(days=p.min_days))
     msg = f"{_date(founded)}注册成立，至申请日仅{days}天，不满一年，还差{short}天（最早可于{earliest}申请）"
     return row(False, f"{days}天", msg, f"注册成立时间还差{short}天，最早可于{earliest}申请")
+
+
+def _registration_text(founded: date, days: int) -> tuple[str, str, str]:
+    return f"{days}天", f"{_date(founded)}注册成立，至申请日已满{days}天，达到一年以上的要求", ""
 
 
 def _usable_class2(y: YearData) -> int:
@@ -1093,20 +1117,21 @@ def _hnte_ip(row: _Row, latest: YearData | None, latest_year: int) -> Check:
     class1 = latest.ip_invention + latest.ip_other_class1
     class2 = _usable_class2(latest)
     if class1 or class2:
-        return row.later(
-            True,
-            lambda: (
-                f"Ⅰ类{class1}项，可用Ⅱ类{class2}项",
-                f"拥有Ⅰ类知识产权{class1}项、尚未用于高企认定的Ⅱ类知识产权{class2}项；"
-                "是否对主要产品（服务）在技术上发挥核心支持作用由专家判断",
-                "",
-            ),
-        )
+        return row.later(True, (_ip_text, class1, class2))
     figure = f"Ⅰ类{class1}项，可用Ⅱ类{class2}项"
     used = latest.ip_class2_used_before
     why = f"Ⅱ类知识产权{used}项均已用于以往的高企认定（每项只能使用一次）" if used else "也没有Ⅱ类知识产权"
     gap = "至少取得1项Ⅰ类知识产权，或1项未用于高企认定的Ⅱ类知识产权（实用新型、外观设计、软件著作权）"
     return row(False, figure, f"没有Ⅰ类知识产权，{why}；不具备知识产权的企业不能认定", gap)
+
+
+def _ip_text(class1: int, class2: int) -> tuple[str, str, str]:
+    return (
+        f"Ⅰ类{class1}项，可用Ⅱ类{class2}项",
+        f"拥有Ⅰ类知识产权{class1}项、尚未用于高企认定的Ⅱ类知识产权{class2}项；"
+        "是否对主要产品（服务）在技术上发挥核心支持作用由专家判断",
+        "",
+    )
 
 
 def _hnte_field(p: HnteParams, row: _Row, facts: EnterpriseFacts) -> Check:
@@ -1117,7 +1142,11 @@ def _hnte_field(p: HnteParams, row: _Row, facts: EnterpriseFacts) -> Check:
     if name is None:
         msg = f"技术领域“{field}”不属于《国家重点支持的高新技术领域》"
         return row(False, field, msg, "核心技术须属于《国家重点支持的高新技术领域》")
-    return row.later(True, lambda: (name, f"核心技术属于“{name}”领域；具体条目由专家核实", ""))
+    return row.later(True, (_field_text, name))
+
+
+def _field_text(name: str) -> tuple[str, str, str]:
+    return name, f"核心技术属于“{name}”领域；具体条目由专家核实", ""
 
 
 def _hnte_staff(p: HnteParams, r: SimpleNamespace, latest: YearData | None, year: int) -> Check:
@@ -1129,7 +1158,7 @@ def _hnte_staff(p: HnteParams, r: SimpleNamespace, latest: YearData | None, year
     if total <= 0:
         return row(None, "—", f"{year}年职工总数为0，无法计算", f"核实{year}年职工总数")
     if _at_least(st, total, p.st_staff_min):
-        return row.later(True, lambda: _hnte_staff_text(year, st, total, f"，不低于{least}"))
+        return row.later(True, (_hnte_staff_text, year, st, total, f"，不低于{least}"))
     ratio, said = _hnte_staff_text(year, st, total)[:2]
     need = _people(_ceil(_EXACT.multiply(p.st_staff_min, total) - st))
     return row(False, ratio, f"{said}，低于{least}的要求，还差{need}", f"科技人员还差{need}")
@@ -1141,64 +1170,63 @@ def _hnte_staff_text(year: int, st: Decimal, total: Decimal, then: str = "") -> 
 
 
 def _hnte_rd(
-    p: HnteParams, r: SimpleNamespace, period: list[int], recs: list[YearData | None]
+    p: HnteParams,
+    r: SimpleNamespace,
+    period: list[int],
+    recs: list[YearData | None],
+    year_sales: list[Decimal | None],
 ) -> tuple[Check, Check]:
     dom_row, least = r.domestic, r.domestic_least
     if not period:
         msg, gap = "申请年度之前没有会计年度，无法计算", "至少需要一个完整会计年度的数据"
         return r.rd_unknown(None, "—", msg, gap), dom_row(None, "—", msg, gap)
-    absent = [n for n, y in zip(period, recs, strict=True) if y is None or y.main_revenue is None]
+    absent = [n for n, s in zip(period, year_sales, strict=True) if s is None]
     if absent:
         msg = f"缺少{_years_text(absent)}的销售收入或研发费用数据，无法计算"
         gap = f"补充{_years_text(absent)}的销售收入和研发费用（高企口径）"
         return r.rd_unknown(None, "未填", msg, gap), dom_row(None, "未填", msg, gap)
     sales = rd = domestic = _ZERO
-    for y in recs:
-        sales += y.main_revenue + y.other_revenue
-        parts = _hnte_rd_parts(y, p)
+    for y, s in zip(recs, year_sales):
+        sales += s
+        parts = _hnte_rd_parts(y, p, r.other_rest)
         rd += parts[6]
         domestic += parts[7]
-    latest_sales = recs[-1].main_revenue + recs[-1].other_revenue
-    for band, row in r.rd_bands:
+    latest_sales = year_sales[-1]
+    for band, row, required in r.rd_bands:
         if band.up_to is None or latest_sales <= band.up_to:
             break
-    n = len(period)
-
-    def which() -> str:
-        return f"近三个会计年度（{_span(period)}）" if n >= 3 else f"实际经营的{n}个会计年度（{_span(period)}）"
-
     if sales <= 0:
-        first = row(None, "—", f"{which()}销售收入合计为0，无法计算研发费用占比", "核实销售收入")
+        first = row(None, "—", f"{_which(period)}销售收入合计为0，无法计算研发费用占比", "核实销售收入")
     elif _at_least(rd, sales, band.rate):
-        first = row.later(
-            True,
-            lambda: (
-                _pct(rd, sales),
-                f"{which()}研发费用合计{_wan(rd)}，占同期销售收入{_wan(sales)}的{_pct(rd, sales)}，"
-                f"达到{band.phrase}{_rate(band.rate)}的要求",
-                "",
-            ),
-        )
+        first = row.later(True, (_rd_text, period, rd, sales, required))
     else:
         ratio, short = _pct(rd, sales), _wan_up(_EXACT.multiply(band.rate, sales) - rd)
-        msg = f"研发费用占比{ratio}，低于{band.phrase}{_rate(band.rate)}的要求，还差约{short}"
-        first = row(False, ratio, msg, f"{which()}研发费用（高企口径）还差约{short}")
+        msg = f"研发费用占比{ratio}，低于{required}，还差约{short}"
+        first = row(False, ratio, msg, f"{_which(period)}研发费用（高企口径）还差约{short}")
     if rd <= 0:
         second = dom_row(None, "—", "研发费用为0，无法计算境内研发费用占比", "归集研发费用（高企口径）")
     elif _at_least(domestic, rd, p.rd_domestic_min):
-        second = dom_row.later(
-            True,
-            lambda: (
-                _pct(domestic, rd),
-                f"境内研发费用{_wan(domestic)}，占研发费用总额{_wan(rd)}的{_pct(domestic, rd)}，不低于{least}",
-                "",
-            ),
-        )
+        second = dom_row.later(True, (_domestic_text, domestic, rd, least))
     else:
         ratio, short = _pct(domestic, rd), _wan_up(_EXACT.multiply(p.rd_domestic_min, rd) - domestic)
         msg = f"境内研发费用占比{ratio}，低于{least}的要求，还差约{short}"
         second = dom_row(False, ratio, msg, f"境内研发费用还差约{short}（委托境外研发不计入境内）")
     return first, second
+
+
+def _which(period: list[int]) -> str:
+    n = len(period)
+    return f"近三个会计年度（{_span(period)}）" if n >= 3 else f"实际经营的{n}个会计年度（{_span(period)}）"
+
+
+def _rd_text(period: list[int], rd: Decimal, sales: Decimal, required: str) -> tuple[str, str, str]:
+    ratio = _pct(rd, sales)
+    return ratio, f"{_which(period)}研发费用合计{_wan(rd)}，占同期销售收入{_wan(sales)}的{ratio}，达到{required}", ""
+
+
+def _domestic_text(domestic: Decimal, rd: Decimal, least: str) -> tuple[str, str, str]:
+    ratio = _pct(domestic, rd)
+    return ratio, f"境内研发费用{_wan(domestic)}，占研发费用总额{_wan(rd)}的{ratio}，不低于{least}", ""
 
 
 def _hnte_hitech(p: HnteParams, r: SimpleNamespace, latest: YearData | None, year: int) -> Check:
@@ -1211,7 +1239,7 @@ def _hnte_hitech(p: HnteParams, r: SimpleNamespace, latest: YearData | None, yea
     if total <= 0:
         return row(None, "—", f"{year}年总收入为0，无法计算", f"核实{year}年收入总额")
     if _at_least(hitech, total, p.hitech_min):
-        return row.later(True, lambda: _hitech_text(year, hitech, total, f"，不低于{least}"))
+        return row.later(True, (_hitech_text, year, hitech, total, f"，不低于{least}"))
     ratio, said = _hitech_text(year, hitech, total)[:2]
     short = _wan_up(_EXACT.multiply(p.hitech_min, total) - hitech)
     return row(
@@ -1233,23 +1261,32 @@ def _hnte_innovation(p: HnteParams, r: SimpleNamespace, score: Score) -> Check:
             return row(True, figure, f"专家组综合评分{figure}，超过{mark}分")
         msg = f"专家组综合评分{figure}，未超过{mark}分（须{mark}分以上，不含{mark}分）"
         return row(False, figure, msg, f"创新能力评价须超过{mark}分（现为{figure}）")
-    # Usually undecided without the experts' score, so this text is read for nearly every enterprise.
+    # Without the experts' score this is usually undecided, so its text is read for nearly every
+    # enterprise. It depends only on the parts' ranges (their labels and maxima are the ruleset's), which
+    # repeat across enterprises: made once per range.
+    key = tuple([(s.low, s.high) for s in score.parts])
+    text = r.innovation_texts.get(key)
+    if text is None:
+        text = r.innovation_texts[key] = _innovation_range_text(p, mark, score)
+    return row(*text)
+
+
+def _innovation_range_text(p: HnteParams, mark: str, score: Score) -> tuple[bool | None, str, str, str]:
+    """(passed, figure, message, gap) of condition (七) judged on the score's range."""
     low, high = score.low, score.high  # whole points
     figure = f"预估{low}–{high}分"
     if low > p.innovation_pass:
-        return row(True, figure, f"各项按最低分计也有{low}分，超过{mark}分")
-    parts = "、".join(
-        [f"{s.label}{s.low}分" if s.low == s.high else f"{s.label}{s.low}–{s.high}分" for s in score.parts]
-    )
+        return True, figure, f"各项按最低分计也有{low}分，超过{mark}分", ""
+    parts = "、".join(f"{s.label}{_pts(s.low, s.high)}" for s in score.parts)
     if high <= p.innovation_pass:
         lost = "、".join(
             f"{s.label}最高{s.high}分（满分{s.max_points}分）" for s in score.parts if s.high < s.max_points
         )
         msg = f"各项按最高分计也只有{high}分，未超过{mark}分（{parts}）"
-        return row(False, figure, msg, f"创新能力评价最高{high}分，未超过{mark}分；失分在：{lost}")
-    deciding = "、".join([s.label for s in score.parts if s.low < s.high])
+        return False, figure, msg, f"创新能力评价最高{high}分，未超过{mark}分；失分在：{lost}"
+    deciding = "、".join(s.label for s in score.parts if s.low < s.high)
     msg = f"{figure}（{parts}），能否超过{mark}分取决于专家对{deciding}的评分"
-    return row(None, figure, msg, f"创新能力评价待专家评分（{figure}，须超过{mark}分）")
+    return None, figure, msg, f"创新能力评价待专家评分（{figure}，须超过{mark}分）"
 
 
 def _hnte_incident(r: SimpleNamespace, latest: YearData | None, current: YearData | None, year: int) -> Check:
@@ -1272,6 +1309,7 @@ def _hnte_score(
     latest: YearData | None,
     period: list[int],
     recs: list[YearData | None],
+    year_sales: list[Decimal | None],
     expert_score: Decimal | None,
     notes: list[str],
 ) -> Score:
@@ -1279,7 +1317,7 @@ def _hnte_score(
         _hnte_ip_part(p, r, facts, latest),
         _hnte_achievement_part(p, period, recs),
         r.org,
-        _hnte_growth_part(p, period, recs),
+        _hnte_growth_part(p, period, recs, year_sales),
     ]
     for item in growth.items:  # only growth rates are flagged
         if item.review:
@@ -1310,7 +1348,7 @@ def _hnte_ip_part(p: HnteParams, r: SimpleNamespace, facts: EnterpriseFacts, lat
             band.low,
             band.high,
             band.letter,
-            lambda: f"{what}{count}项 → {band.letter}档（{_pts(band.low, band.high)}），专家在档内打分",
+            (_quantity_basis, what, count, band),
         )
         advanced, core, acquisition = r.ip_some if class1 or class2 else r.ip_none
         items = (advanced, core, quantity, acquisition, bonus)
@@ -1331,6 +1369,10 @@ def _hnte_ip_part(p: HnteParams, r: SimpleNamespace, facts: EnterpriseFacts, lat
     )
 
 
+def _quantity_basis(what: str, count: int, band: Band) -> str:
+    return f"{what}{count}项 → {band.letter}档（{_pts(band.low, band.high)}），专家在档内打分"
+
+
 def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData | None]) -> ScorePart:
     top = p.achievement_max
     absent = [n for n, y in zip(period, recs, strict=True) if y is None]
@@ -1341,7 +1383,7 @@ def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData
             top,
             0,
             top,
-            basis=lambda: f"缺少{_years_text(absent)}的科技成果转化数据",
+            basis=(_absent_basis, absent, "科技成果转化"),
             expert=True,
         )
     count = 0
@@ -1358,13 +1400,25 @@ def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData
         band.low,
         band.high,
         band.letter,
-        lambda: f"{len(period)}年内科技成果转化{count}项，年均{_num(average)}项 → "
-        f"{band.letter}档（{_pts(band.low, band.high)}），专家在档内打分",
+        (_achievement_basis, len(period), count, average, band),
         expert=True,
     )
 
 
-def _hnte_growth_part(p: HnteParams, period: list[int], recs: list[YearData | None]) -> ScorePart:
+def _absent_basis(absent: list[int], what: str) -> str:
+    return f"缺少{_years_text(absent)}的{what}数据"
+
+
+def _achievement_basis(years: int, count: int, average: Decimal, band: Band) -> str:
+    return (
+        f"{years}年内科技成果转化{count}项，年均{_num(average)}项 → {band.letter}档（{_pts(band.low, band.high)}），"
+        "专家在档内打分"
+    )
+
+
+def _hnte_growth_part(
+    p: HnteParams, period: list[int], recs: list[YearData | None], year_sales: list[Decimal | None]
+) -> ScorePart:
     net = _growth_item(
         p,
         "hnte.growth.net_assets",
@@ -1379,7 +1433,7 @@ def _hnte_growth_part(p: HnteParams, period: list[int], recs: list[YearData | No
         "销售收入增长率",
         "销售收入",
         period,
-        [None if y is None else _sales(y) for y in recs],
+        year_sales,
     )
     return _part(
         "hnte.growth",
@@ -1399,7 +1453,7 @@ def _growth_item(
     top = p.growth_item_max
     absent = [n for n, v in zip(period, values, strict=True) if v is None]
     if absent:
-        return _part(code, label, top, 0, top, basis=lambda: f"缺少{_years_text(absent)}的{what}数据")
+        return _part(code, label, top, 0, top, basis=(_absent_basis, absent, what))
     rate, how = growth_rate(values)
     if rate is None:
         return _part(code, label, top, 0, 0, "F", f"{how} → 0分")
@@ -1419,10 +1473,14 @@ def _growth_item(
         band.low,
         band.high,
         band.letter,
-        lambda: f"{label}{(rate * _HUNDRED).quantize(_CENT, ROUND_HALF_UP)}%（{how}） → "
-        f"{band.letter}档（{_pts(band.low, band.high)}）",
+        (_growth_basis, label, rate, how, band),
         review=review,
     )
+
+
+def _growth_basis(label: str, rate: Decimal, how: str, band: Band) -> str:
+    shown = f"{(rate * _HUNDRED).quantize(_CENT, ROUND_HALF_UP)}%"
+    return f"{label}{shown}（{how}） → {band.letter}档（{_pts(band.low, band.high)}）"
 
 
 def growth_rate(values: Sequence[Decimal]) -> tuple[Decimal | None, str]:
@@ -1499,7 +1557,7 @@ def assess_tsme(facts: EnterpriseFacts, year: YearData, *, on: date) -> Assessme
         _tsme_direct(r, routes),
         _tsme_st_check(p, r, st_part, st, staff, required=not direct),
         _tsme_score_check(
-            p, r, score, lambda: _tsme_hints(p, st, staff, st_band, rd, sales, year, score), required=not direct
+            p, r, score, (_tsme_hints, p, st, staff, st_band, rd, sales, year, score), required=not direct
         ),
     ]
     notes = [_TSME_INDUSTRY_NOTE]
@@ -1569,10 +1627,15 @@ def _tsme_size(fixed: tuple[_Row, str], what: str, value, limit: Decimal, fmt, y
     if value is None:
         return row(None, "未填", f"缺少{year}年{what}，无法判断", f"补充{year}年{what}")
     if value <= limit:
-        return row.later(True, lambda: (fmt(value), f"{year}年{what}{fmt(value)}，不超过{limit_text}", ""))
+        return row.later(True, (_size_text, year, what, value, fmt, limit_text))
     shown = fmt(value)
     msg = f"{year}年{what}{shown}，超过{limit_text}的上限{fmt(value - limit)}，不属于科技型中小企业的规模"
     return row(False, shown, msg, f"{what}超过{limit_text}的上限")
+
+
+def _size_text(year: int, what: str, value: Decimal, fmt, limit_text: str) -> tuple[str, str, str]:
+    shown = fmt(value)
+    return shown, f"{year}年{what}{shown}，不超过{limit_text}", ""
 
 
 def _tsme_violation(r: SimpleNamespace, facts: EnterpriseFacts, year: YearData) -> Check:
@@ -1592,10 +1655,12 @@ def _tsme_violation(r: SimpleNamespace, facts: EnterpriseFacts, year: YearData) 
 
 def _tsme_direct(r: SimpleNamespace, routes: list[str]) -> Check:
     if routes:
-        return r.direct.later(
-            True, lambda: ("是", f"{'；'.join(routes)}：满足第六条（一）～（四）即可直接确认，不需评分", "")
-        )
+        return r.direct.later(True, (_direct_text, routes))
     return r.direct_no
+
+
+def _direct_text(routes: list[str]) -> tuple[str, str, str]:
+    return "是", f"{'；'.join(routes)}：满足第六条（一）～（四）即可直接确认，不需评分", ""
 
 
 def _tsme_st_part(p: TsmeParams, r: SimpleNamespace, st, staff) -> tuple[ScorePart, Band | None]:
@@ -1609,8 +1674,12 @@ def _tsme_st_part(p: TsmeParams, r: SimpleNamespace, st, staff) -> tuple[ScorePa
         p.st_max,
         pts,
         pts,
-        basis=lambda: f"科技人员{_people(st)}÷职工总数{_people(staff)}={_pct(st, staff)} → {pts}分",
+        basis=(_tsme_st_basis, st, staff, pts),
     ), band
+
+
+def _tsme_st_basis(st: Decimal, staff: Decimal, pts: int) -> str:
+    return f"科技人员{_people(st)}÷职工总数{_people(staff)}={_pct(st, staff)} → {pts}分"
 
 
 def _tsme_rd_part(p: TsmeParams, r: SimpleNamespace, rd: Decimal, sales, cost) -> ScorePart:
@@ -1630,8 +1699,7 @@ def _tsme_rd_part(p: TsmeParams, r: SimpleNamespace, rd: Decimal, sales, cost) -
         if den is not None and den > 0:
             band = _ratio_band(rd, den, bands)
             pts = band.low if band else 0
-            basis = partial(_tsme_rd_basis, rd, what, den, pts)  # not a lambda: the loop rebinds the names
-            items.append(_part(code, label, top, pts, pts, basis=basis, choice=choice))
+            items.append(_part(code, label, top, pts, pts, basis=(_tsme_rd_basis, rd, what, den, pts), choice=choice))
     if not items:
         return r.rd_unknown
     best = items[0]  # the enterprise chooses; a tie keeps 方式一
@@ -1667,7 +1735,11 @@ def _tsme_ip_part(p: TsmeParams, year: YearData) -> ScorePart:
     else:
         band = _value_band(Decimal(class2), p.ip_class2_bands)
         pts, what, count = (band.low if band else 0), "Ⅱ类", class2
-    return _part("tsme.ip", "科技成果指标", p.ip_max, pts, pts, basis=lambda: f"{what}知识产权{count}项 → {pts}分")
+    return _part("tsme.ip", "科技成果指标", p.ip_max, pts, pts, basis=(_tsme_ip_basis, what, count, pts))
+
+
+def _tsme_ip_basis(what: str, count: int, pts: int) -> str:
+    return f"{what}知识产权{count}项 → {pts}分"
 
 
 def _tsme_st_check(p: TsmeParams, r: SimpleNamespace, part: ScorePart, st, staff, *, required: bool) -> Check:
@@ -1675,21 +1747,23 @@ def _tsme_st_check(p: TsmeParams, r: SimpleNamespace, part: ScorePart, st, staff
     if part.low != part.high:
         return row(None, "未填", "缺少职工总数或科技人员数，无法判断", "补充职工总数和科技人员数", required)
     if part.low > 0:
-        return row.later(
-            True, lambda: (_pct(st, staff), f"科技人员占比{_pct(st, staff)}，得{part.low}分", ""), required
-        )
+        return row.later(True, (_tsme_st_text, st, staff, part.low), required)
     ratio = _pct(st, staff)
     need = _people(_ceil(_EXACT.multiply(p.st_bands[-1].at_least, staff) - st))
     msg = f"科技人员占比{ratio}，低于{ten}，科技人员指标得0分（得0分的不符合条件），还差{need}"
     return row(False, ratio, msg, f"科技人员还差{need}（占比须达到{ten}）", required)
 
 
-def _tsme_score_check(p: TsmeParams, r: SimpleNamespace, score: Score, hints, *, required: bool) -> Check:
+def _tsme_st_text(st: Decimal, staff: Decimal, points: int) -> tuple[str, str, str]:
+    ratio = _pct(st, staff)
+    return ratio, f"科技人员占比{ratio}，得{points}分", ""
+
+
+def _tsme_score_check(p: TsmeParams, r: SimpleNamespace, score: Score, hints: tuple, *, required: bool) -> Check:
+    """`hints` = (function, *arguments) giving the ways to a higher score, called only when they are needed."""
     row, mark = r.score, r.mark
     if score.value is not None and score.value >= p.pass_score:
-        return row.later(
-            True, lambda: (f"{score.low}分", f"得分{_score_sum(score)}＝{score.low}分，不低于{mark}分", ""), required
-        )
+        return row.later(True, (_tsme_score_text, score, mark), required)
     parts = _score_sum(score)
     low, high = _num(score.low), _num(score.high)
     if score.value is None:
@@ -1709,9 +1783,13 @@ def _tsme_score_check(p: TsmeParams, r: SimpleNamespace, score: Score, hints, *,
             None, figure, f"得分{parts}；缺少数据的指标：{missing}", f"补充{missing}所需的数据", required
         )
     short = _num(p.pass_score - score.value)
-    ways = hints()
+    ways = hints[0](*hints[1:])
     gap = f"综合评分还差{short}分" + (f"（{'；'.join(ways)}）" if ways else "")
     return row(False, f"{low}分", f"得分{parts}＝{low}分，低于{mark}分，还差{short}分", gap, required)
+
+
+def _tsme_score_text(score: Score, mark: str) -> tuple[str, str, str]:
+    return f"{score.low}分", f"得分{_score_sum(score)}＝{score.low}分，不低于{mark}分", ""
 
 
 def _score_sum(score: Score) -> str:
