@@ -1,5 +1,3 @@
-import re
-
 """The English catalogue is complete and its compiled .mo matches the .po (fresh machines may lack msgfmt)."""
 
 import gettext
