@@ -6,8 +6,10 @@ Rules under test (docs rules.md): §1 高新技术企业认定 — 国科发火�
 §1.6, §2.7, §3.5 and §3.6 is a test here, with the boundaries the rules state. Amounts are written in 万元 with W().
 """
 
+import copy
 import json
-from dataclasses import replace
+import pickle
+from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
 
@@ -900,3 +902,50 @@ def test_year_data_of_equals_the_constructor():
         YearData.of({"year": 2024, "revenue": W(1)})
     with pytest.raises(AttributeError):
         fast.year = 2025
+
+
+def test_year_data_from_row_equals_the_constructor():
+    """YearData.from_row (the batch's fast positional constructor) builds the same frozen value as YearData(*row)."""
+    names = [f.name for f in fields(YearData)]
+    values = {
+        **{name: Decimal(i) for i, name in enumerate(names)},
+        "year": 2024,
+        "staff_total": None,
+        "ip_invention": 2,
+        "ip_software": 5,
+        "has_major_incident": True,
+        "enhanced_rate": False,
+    }
+    row = tuple(values[name] for name in names)
+    fast, slow = YearData.from_row(row), YearData(*row)
+    assert fast == slow
+    assert hash(fast) == hash(slow)
+    assert repr(fast) == repr(slow)
+    assert [getattr(fast, name) for name in names] == list(row)
+    assert replace(fast, year=2025) == replace(slow, year=2025)
+    with pytest.raises(AttributeError):
+        fast.year = 2025
+    # other lengths behave as the constructor: defaults for the missing fields, TypeError for too many
+    assert YearData.from_row((2024, W(100))) == YearData(2024, W(100))
+    with pytest.raises(TypeError):
+        YearData.from_row((*row, 1))
+    with pytest.raises(TypeError):
+        YearData.from_row(())
+
+
+def test_results_keep_their_text_through_copies_and_pickles():
+    """A passed check's text and a score part's basis are formatted when first read; copies and pickles
+    (made before any read) give the same values, and reading twice gives the same text."""
+    hnte = assess_hnte(FACTS, hnte_years(), on=ON)
+    tsme = assess_tsme(FACTS, hnte_years()[-1], on=ON)
+    for result in (hnte, tsme):
+        copied, pickled = copy.deepcopy(result), pickle.loads(pickle.dumps(result))
+        expected = result.as_dict()
+        assert copied.as_dict() == expected
+        assert pickled.as_dict() == expected
+        assert result.as_dict() == expected
+        assert pickled.checks == result.checks
+        assert pickled.score.parts == result.score.parts
+    staff = check(hnte, "hnte.st_staff")
+    assert (staff.passed, staff.figure, staff.gap) == (True, "15.00%", "")
+    assert staff.message == "2024年科技人员15人，占职工总数100人的15.00%，不低于10%"

@@ -233,7 +233,9 @@ def test_result_is_stored_only_from_submitted_data_on_today(world, monkeypatch):
     assert undecided[0] == "hnte.ip"  # 2025 missing: the latest year's figures cannot be judged
 
 
-def test_stored_json_keeps_the_full_text_of_the_checks_not_passed_and_the_codes_of_the_rest(world, monkeypatch):
+def test_stored_json_keeps_the_full_text_of_the_checks_not_passed_and_the_codes_of_the_rest(
+    world, monkeypatch
+):
     org = world["org_a"]
     make_example_a(org)
     monkeypatch.setattr("kechuang.enterprises.evaluate._today", lambda: ON)

@@ -124,5 +124,6 @@ def test_detail_page_explains_the_tier(client, world):
     Qualification.objects.filter(kind=K.HNTE).delete()
     body = client.get(reverse("enterprises:detail", args=[org.pk])).content.decode()
     assert (
-        '下一梯度：高新技术企业 — 通过高新技术企业认定；<a href="#assessment">可在“自评”中查看差距</a>' in body
+        '下一梯度：高新技术企业 — 通过高新技术企业认定；<a href="#assessment">可在“自评”中查看差距</a>'
+        in body
     )

@@ -25,7 +25,7 @@ the 0.01万元 shown. Other figures are shown rounded half up (万元 and percen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
@@ -115,9 +115,25 @@ class YearData:
         object.__setattr__(obj, "__dict__", {**_YEAR_DEFAULTS, **values})
         return obj
 
+    @classmethod
+    def from_row(cls, row: Sequence) -> YearData:
+        """The same as YearData(*row), about three times faster, for batches reading database rows.
 
+        `row` holds every field in the dataclass's order (as `dataclasses.fields(YearData)`). Filling the
+        instance dict directly skips the 45 object.__setattr__ calls of the frozen __init__; the value is
+        the same frozen dataclass (equality, hash, repr). A row of another length goes to the constructor,
+        which fills defaults or raises TypeError.
+        """
+        if len(row) != len(_YEAR_NAMES):
+            return cls(*row)
+        obj = object.__new__(cls)
+        obj.__dict__.update(zip(_YEAR_NAMES, row, strict=True))
+        return obj
+
+
+_YEAR_NAMES = tuple(f.name for f in fields(YearData))
 _YEAR_DEFAULTS = {f.name: f.default for f in fields(YearData) if f.name != "year"}
-_YEAR_FIELDS = frozenset(_YEAR_DEFAULTS) | {"year"}
+_YEAR_FIELDS = frozenset(_YEAR_NAMES)
 
 
 @dataclass(frozen=True)
@@ -139,13 +155,17 @@ class EnterpriseFacts:
 # ---------------------------------------------------------------------------------------------
 # Outputs
 #
-# Results are plain slotted objects, not frozen dataclasses: a frozen dataclass's __init__ sets every
-# field through object.__setattr__ and costs about eight times as much, and one assessment builds
-# some thirty of these objects (the batch judges 100,000 enterprises). Treat them as read-only values.
+# The nightly batch judges 100,000 enterprises, so making an assessment is kept cheap:
 #
-# Check and ScorePart format their text only when it is read: the nightly batch stores just the
-# code of a passed check and none of the scores' reasoning, and formatting that text (万元 amounts,
-# percentages, sentences) used to be most of the cost of an assessment.
+# * results are plain slotted objects, not frozen dataclasses (a frozen dataclass's __init__ sets every
+#   field through object.__setattr__ and costs about eight times as much);
+# * Check and ScorePart format their text only when it is read: the batch stores just the code of a
+#   passed check and none of the scores' reasoning, and formatting that text (万元 amounts,
+#   percentages, sentences) was most of the cost of an assessment;
+# * what depends on the ruleset alone (labels, thresholds, the checks and score items that are the
+#   same for every enterprise) is made once per ruleset and shared between results.
+#
+# So treat results as read-only values.
 
 
 class _Record:
@@ -167,7 +187,7 @@ class _Record:
         return f"{type(self).__qualname__}({', '.join(f'{n}={getattr(self, n)!r}' for n in self._FIELDS)})"
 
     def __reduce__(self):
-        return self.__class__, self._values()  # the text formatted, so a copy needs no closure
+        return self.__class__, self._values()  # a copy or pickle gets the text formatted
 
 
 class Check(_Record):
@@ -200,8 +220,13 @@ class Check(_Record):
         gap: str = "",
         required: bool = True,
     ):
-        self.code, self.rule, self.label, self.passed = code, rule, label, passed
-        self.threshold, self.required, self._text = threshold, required, (figure, message, gap)
+        self.code = code
+        self.rule = rule
+        self.label = label
+        self.passed = passed
+        self.threshold = threshold
+        self.required = required
+        self._text = (figure, message, gap)
 
     def _texts(self) -> tuple[str, str, str]:
         text = self._text
@@ -232,8 +257,32 @@ class ScorePart(_Record):
     on first read and kept.
     """
 
-    __slots__ = ("code", "label", "max_points", "low", "high", "band", "_basis", "expert", "review", "choice", "items")
-    _FIELDS = ("code", "label", "max_points", "low", "high", "band", "basis", "expert", "review", "choice", "items")
+    __slots__ = (
+        "code",
+        "label",
+        "max_points",
+        "low",
+        "high",
+        "band",
+        "_basis",
+        "expert",
+        "review",
+        "choice",
+        "items",
+    )
+    _FIELDS = (
+        "code",
+        "label",
+        "max_points",
+        "low",
+        "high",
+        "band",
+        "basis",
+        "expert",
+        "review",
+        "choice",
+        "items",
+    )
     __match_args__ = _FIELDS
 
     code: str  # e.g. "hnte.growth.sales"
@@ -261,15 +310,17 @@ class ScorePart(_Record):
         choice: str = "",
         items: tuple[ScorePart, ...] = (),
     ):
-        self.code, self.label, self.max_points, self.low, self.high = code, label, max_points, low, high
-        self.band, self._basis, self.expert, self.review, self.choice, self.items = (
-            band,
-            basis,
-            expert,
-            review,
-            choice,
-            items,
-        )
+        self.code = code
+        self.label = label
+        self.max_points = max_points
+        self.low = low
+        self.high = high
+        self.band = band
+        self._basis = basis
+        self.expert = expert
+        self.review = review
+        self.choice = choice
+        self.items = items
 
     @property
     def basis(self) -> str:
@@ -788,7 +839,9 @@ def _assessment(
             elif eligible:
                 eligible = None
     # positional: the dataclass's __init__ called with keywords costs twice as much
-    return Assessment(kind, rs.code, rs.source, on, reference_year, years, checks, score, eligible, missing, route, notes)
+    return Assessment(
+        kind, rs.code, rs.source, on, reference_year, years, checks, score, eligible, missing, route, notes
+    )
 
 
 def _sales(y: YearData) -> Decimal | None:
@@ -820,11 +873,8 @@ def hnte_rd_expense(year: YearData, params: HnteParams = HNTE_2016) -> HnteRd:
     return HnteRd(year.year, *_hnte_rd_parts(year, params))
 
 
-def _hnte_rd_parts(year: YearData, params: HnteParams, other_rest: Decimal | None = None) -> tuple[Decimal, ...]:
-    """The HnteRd fields after `year`, as a tuple (the three-year sum needs only the last two).
-
-    `other_rest` is 1 − params.other_share, if the caller has it at hand.
-    """
+def _hnte_rd_parts(year: YearData, params: HnteParams) -> tuple[Decimal, ...]:
+    """The HnteRd fields after `year`, as a tuple (the three-year sum needs only the last two)."""
     share = params.commissioned_share
     dom = year.hnte_rd_commissioned_domestic * share
     foreign = year.hnte_rd_commissioned_foreign * share
@@ -839,9 +889,7 @@ def _hnte_rd_parts(year: YearData, params: HnteParams, other_rest: Decimal | Non
         + foreign
     )
     # other ≤ 20% × (before + other) ⇔ other ≤ before × 20% ÷ (1 − 20%); exact for 20% (= before ÷ 4)
-    if other_rest is None:
-        other_rest = 1 - params.other_share
-    cap = before * params.other_share / other_rest
+    cap = before * params.other_share / (1 - params.other_share)
     other = year.hnte_rd_other
     allowed = other if other <= cap else cap
     total = before + allowed
@@ -1004,9 +1052,15 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
     threshold), the checks and score items that do not depend on the enterprise, and the marks."""
     rd_label = "近三个会计年度研究开发费用总额占同期销售收入总额的比例"
     mark = _const(p.innovation_pass)
-    staff_least, domestic_least, hitech_least = _rate(p.st_staff_min), _rate(p.rd_domestic_min), _rate(p.hitech_min)
+    staff_least, domestic_least, hitech_least = (
+        _rate(p.st_staff_min),
+        _rate(p.rd_domestic_min),
+        _rate(p.hitech_min),
+    )
     resident = _Row(p, "hnte.resident", _RESIDENT, "是")
-    incident = _Row(p, "hnte.no_incident", "申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为", "无")
+    incident = _Row(
+        p, "hnte.no_incident", "申请认定前一年内未发生重大安全、重大质量事故或严重环境违法行为", "无"
+    )
     m1, m2, m3, m4, m5 = p.ip_item_max
     none = "没有可用的知识产权 → 0分"
     return SimpleNamespace(
@@ -1014,19 +1068,23 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
         resident_no=resident(False, "否", f"高企须为{_RESIDENT}", "非境内注册的居民企业，不能申请"),
         registration=_Row(p, "hnte.registration", "注册成立一年以上", f"≥{p.min_days}天（注册成立一年以上）"),
         ip=_Row(
-            p, "hnte.ip", "拥有对主要产品（服务）发挥核心支持作用的知识产权", "≥1项Ⅰ类或尚未使用过的Ⅱ类知识产权"
+            p,
+            "hnte.ip",
+            "拥有对主要产品（服务）发挥核心支持作用的知识产权",
+            "≥1项Ⅰ类或尚未使用过的Ⅱ类知识产权",
         ),
         field=_Row(p, "hnte.tech_field", "核心技术属于《国家重点支持的高新技术领域》", "八大领域之一"),
         staff=_Row(p, "hnte.st_staff", "科技人员占职工总数的比例", f"≥{staff_least}"),
         staff_least=staff_least,
-        other_rest=1 - p.other_share,  # 1 − 20%: 其他费用 cap = the rest × 20% ÷ (1 − 20%)
         rd_unknown=_Row(p, "hnte.rd_ratio", rd_label, "—"),
         # (band, row, the requirement as the message states it)
         rd_bands=tuple(
             (b, _Row(p, "hnte.rd_ratio", rd_label, b.threshold), f"{b.phrase}{_rate(b.rate)}的要求")
             for b in p.rd_bands
         ),
-        domestic=_Row(p, "hnte.rd_domestic", "境内研究开发费用占全部研究开发费用的比例", f"≥{domestic_least}"),
+        domestic=_Row(
+            p, "hnte.rd_domestic", "境内研究开发费用占全部研究开发费用的比例", f"≥{domestic_least}"
+        ),
         domestic_least=domestic_least,
         hitech=_Row(
             p, "hnte.hitech_income", "近一年高新技术产品（服务）收入占同期总收入的比例", f"≥{hitech_least}"
@@ -1037,7 +1095,9 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
         innovation_texts={},  # see _hnte_innovation
         pass_mark=f">{mark}分（不含{mark}分）",
         incident=incident,
-        incident_none=incident(True, "无", "未记录重大安全、重大质量事故或严重环境违法行为（以主管部门意见为准）"),
+        incident_none=incident(
+            True, "无", "未记录重大安全、重大质量事故或严重环境违法行为（以主管部门意见为准）"
+        ),
         # No bands are published for this part, so the data cannot narrow it (工作指引 三（七）3).
         org=ScorePart(
             "hnte.org",
@@ -1057,7 +1117,9 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
         ),
         ip_some=(
             ScorePart("hnte.ip.advanced", "技术的先进程度", m1, 0, m1, basis="专家判断", expert=True),
-            ScorePart("hnte.ip.core", "对主要产品（服务）的核心支持作用", m2, 0, m2, basis="专家判断", expert=True),
+            ScorePart(
+                "hnte.ip.core", "对主要产品（服务）的核心支持作用", m2, 0, m2, basis="专家判断", expert=True
+            ),
             ScorePart(
                 "hnte.ip.acquisition",
                 "知识产权获得方式",
@@ -1084,7 +1146,13 @@ def _hnte_fixed(p: HnteParams) -> SimpleNamespace:
             expert=True,
         ),
         ip_bonus_open=ScorePart(
-            "hnte.ip.bonus", "参与编制标准（加分项）", m5, 0, m5, basis="是否参与编制标准、规范由专家核实", expert=True
+            "hnte.ip.bonus",
+            "参与编制标准（加分项）",
+            m5,
+            0,
+            m5,
+            basis="是否参与编制标准、规范由专家核实",
+            expert=True,
         ),
     )
 
@@ -1186,15 +1254,16 @@ def _hnte_rd(
         gap = f"补充{_years_text(absent)}的销售收入和研发费用（高企口径）"
         return r.rd_unknown(None, "未填", msg, gap), dom_row(None, "未填", msg, gap)
     sales = rd = domestic = _ZERO
-    for y, s in zip(recs, year_sales):
+    for y, s in zip(recs, year_sales, strict=True):
         sales += s
-        parts = _hnte_rd_parts(y, p, r.other_rest)
+        parts = _hnte_rd_parts(y, p)
         rd += parts[6]
         domestic += parts[7]
     latest_sales = year_sales[-1]
-    for band, row, required in r.rd_bands:
-        if band.up_to is None or latest_sales <= band.up_to:
+    for entry in r.rd_bands:  # the band of the latest year's 销售收入; the last one has no upper bound
+        if entry[0].up_to is None or latest_sales <= entry[0].up_to:
             break
+    band, row, required = entry
     if sales <= 0:
         first = row(None, "—", f"{_which(period)}销售收入合计为0，无法计算研发费用占比", "核实销售收入")
     elif _at_least(rd, sales, band.rate):
@@ -1221,7 +1290,11 @@ def _which(period: list[int]) -> str:
 
 def _rd_text(period: list[int], rd: Decimal, sales: Decimal, required: str) -> tuple[str, str, str]:
     ratio = _pct(rd, sales)
-    return ratio, f"{_which(period)}研发费用合计{_wan(rd)}，占同期销售收入{_wan(sales)}的{ratio}，达到{required}", ""
+    return (
+        ratio,
+        f"{_which(period)}研发费用合计{_wan(rd)}，占同期销售收入{_wan(sales)}的{ratio}，达到{required}",
+        "",
+    )
 
 
 def _domestic_text(domestic: Decimal, rd: Decimal, least: str) -> tuple[str, str, str]:
@@ -1290,10 +1363,12 @@ def _innovation_range_text(p: HnteParams, mark: str, score: Score) -> tuple[bool
 
 
 def _hnte_incident(r: SimpleNamespace, latest: YearData | None, current: YearData | None, year: int) -> Check:
-    if (latest is not None and latest.has_major_incident) or (current is not None and current.has_major_incident):
-        bad = [y.year for y in (latest, current) if y is not None and y.has_major_incident]
+    bad = [y.year for y in (latest, current) if y is not None and y.has_major_incident]
+    if bad:
         msg = f"{_years_text(bad)}发生重大安全、重大质量事故或严重环境违法行为"
-        return r.incident(False, "有", msg, "申请前一年内发生重大安全、质量事故或严重环境违法行为的，不能认定")
+        return r.incident(
+            False, "有", msg, "申请前一年内发生重大安全、质量事故或严重环境违法行为的，不能认定"
+        )
     if latest is None:
         return r.incident(None, "未填", f"缺少{year}年度数据，无法判断", f"补充{year}年度数据")
     return r.incident_none
@@ -1328,7 +1403,9 @@ def _hnte_score(
     return Score(low, high, estimate, expert_score, r.pass_mark, parts)
 
 
-def _hnte_ip_part(p: HnteParams, r: SimpleNamespace, facts: EnterpriseFacts, latest: YearData | None) -> ScorePart:
+def _hnte_ip_part(
+    p: HnteParams, r: SimpleNamespace, facts: EnterpriseFacts, latest: YearData | None
+) -> ScorePart:
     bonus = r.ip_bonus_led if facts.led_standard else r.ip_bonus_open
     if latest is None:
         items = (*r.ip_unknown, bonus)
@@ -1386,9 +1463,7 @@ def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData
             basis=(_absent_basis, absent, "科技成果转化"),
             expert=True,
         )
-    count = 0
-    for y in recs:
-        count += y.achievements_transformed
+    count = sum(y.achievements_transformed for y in recs)
     # 近3年内科技成果转化的年平均数; the divisor is the years in operation when fewer than three [2nd]
     divisor = min(3, len(period))
     average = Decimal(count) / divisor if divisor else _ZERO
@@ -1427,14 +1502,7 @@ def _hnte_growth_part(
         period,
         [None if y is None else y.net_assets for y in recs],
     )
-    sales = _growth_item(
-        p,
-        "hnte.growth.sales",
-        "销售收入增长率",
-        "销售收入",
-        period,
-        year_sales,
-    )
+    sales = _growth_item(p, "hnte.growth.sales", "销售收入增长率", "销售收入", period, year_sales)
     return _part(
         "hnte.growth",
         "企业成长性",
@@ -1546,7 +1614,7 @@ def assess_tsme(facts: EnterpriseFacts, year: YearData, *, on: date) -> Assessme
     score = Score(low, high, Decimal(low + high) / 2, value, r.pass_mark, parts)
 
     flags = (facts.valid_hnte, facts.national_award_top3, facts.provincial_rd_institution, facts.led_standard)
-    routes = [name for flag, name in zip(flags, _TSME_ROUTES) if flag]
+    routes = [name for flag, name in zip(flags, _TSME_ROUTES, strict=True) if flag]
     direct = bool(routes)
     checks = [
         r.resident_yes if facts.is_resident_in_mainland else r.resident_no,
@@ -1563,7 +1631,9 @@ def assess_tsme(facts: EnterpriseFacts, year: YearData, *, on: date) -> Assessme
     notes = [_TSME_INDUSTRY_NOTE]
     if year.year != on.year - 1:
         notes.append(f"参考年度为{year.year}年（通常应为评价年度的上一年，即{on.year - 1}年）")
-    return _assessment("tsme", rs, on, year.year, [year.year], checks, score, notes, "direct" if direct else "score")
+    return _assessment(
+        "tsme", rs, on, year.year, [year.year], checks, score, notes, "direct" if direct else "score"
+    )
 
 
 _TSME_INDUSTRY_NOTE = (
@@ -1582,6 +1652,9 @@ _TSME_ROUTES = (
 @_per_ruleset
 def _tsme_fixed(p: TsmeParams) -> SimpleNamespace:
     """What the 科小 checks and score take from the ruleset alone (see `_hnte_fixed`)."""
+    for bands in (p.st_bands, p.rd_sales_bands, p.rd_cost_bands):  # _ratio_band searches them by halves
+        if any(a.at_least <= b.at_least for a, b in zip(bands, bands[1:], strict=False)):
+            raise ValueError(f"科小 bands must be ordered best first, with falling thresholds: {bands}")
     resident = _Row(p, "tsme.resident", _RESIDENT, "是")
     violation = _Row(
         p,
@@ -1597,8 +1670,14 @@ def _tsme_fixed(p: TsmeParams) -> SimpleNamespace:
         resident_yes=resident(True, "是", _RESIDENT),
         resident_no=resident(False, "否", f"科小须为{_RESIDENT}", "非境内注册的居民企业，不能评价"),
         # 第六条（二）: "不超过" includes the limit
-        staff_total=(_Row(p, "tsme.staff_total", f"职工总数不超过{staff_limit}", f"≤{staff_limit}"), staff_limit),
-        revenue=(_Row(p, "tsme.revenue", f"年销售收入不超过{revenue_limit}", f"≤{revenue_limit}"), revenue_limit),
+        staff_total=(
+            _Row(p, "tsme.staff_total", f"职工总数不超过{staff_limit}", f"≤{staff_limit}"),
+            staff_limit,
+        ),
+        revenue=(
+            _Row(p, "tsme.revenue", f"年销售收入不超过{revenue_limit}", f"≤{revenue_limit}"),
+            revenue_limit,
+        ),
         assets=(_Row(p, "tsme.assets", f"资产总额不超过{assets_limit}", f"≤{assets_limit}"), assets_limit),
         violation=violation,
         violation_none=violation(True, "无", "未记录事故、失信行为或经营异常名录"),
@@ -1609,7 +1688,9 @@ def _tsme_fixed(p: TsmeParams) -> SimpleNamespace:
         score=_Row(p, "tsme.score", "综合评价得分", f"≥{mark}分"),
         mark=mark,
         pass_mark=f"≥{mark}分",
-        st_unknown=ScorePart("tsme.st", "科技人员指标", p.st_max, 0, p.st_max, basis="缺少职工总数或科技人员数"),
+        st_unknown=ScorePart(
+            "tsme.st", "科技人员指标", p.st_max, 0, p.st_max, basis="缺少职工总数或科技人员数"
+        ),
         rd_unknown=ScorePart(
             "tsme.rd",
             "研发投入指标",
@@ -1668,14 +1749,8 @@ def _tsme_st_part(p: TsmeParams, r: SimpleNamespace, st, staff) -> tuple[ScorePa
         return r.st_unknown, None
     band = _ratio_band(st, staff, p.st_bands)
     pts = band.low if band else 0
-    return _part(
-        "tsme.st",
-        "科技人员指标",
-        p.st_max,
-        pts,
-        pts,
-        basis=(_tsme_st_basis, st, staff, pts),
-    ), band
+    part = _part("tsme.st", "科技人员指标", p.st_max, pts, pts, basis=(_tsme_st_basis, st, staff, pts))
+    return part, band
 
 
 def _tsme_st_basis(st: Decimal, staff: Decimal, pts: int) -> str:
@@ -1699,7 +1774,9 @@ def _tsme_rd_part(p: TsmeParams, r: SimpleNamespace, rd: Decimal, sales, cost) -
         if den is not None and den > 0:
             band = _ratio_band(rd, den, bands)
             pts = band.low if band else 0
-            items.append(_part(code, label, top, pts, pts, basis=(_tsme_rd_basis, rd, what, den, pts), choice=choice))
+            items.append(
+                _part(code, label, top, pts, pts, basis=(_tsme_rd_basis, rd, what, den, pts), choice=choice)
+            )
     if not items:
         return r.rd_unknown
     best = items[0]  # the enterprise chooses; a tie keeps 方式一
@@ -1759,7 +1836,9 @@ def _tsme_st_text(st: Decimal, staff: Decimal, points: int) -> tuple[str, str, s
     return ratio, f"科技人员占比{ratio}，得{points}分", ""
 
 
-def _tsme_score_check(p: TsmeParams, r: SimpleNamespace, score: Score, hints: tuple, *, required: bool) -> Check:
+def _tsme_score_check(
+    p: TsmeParams, r: SimpleNamespace, score: Score, hints: tuple, *, required: bool
+) -> Check:
     """`hints` = (function, *arguments) giving the ways to a higher score, called only when they are needed."""
     row, mark = r.score, r.mark
     if score.value is not None and score.value >= p.pass_score:

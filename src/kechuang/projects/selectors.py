@@ -54,11 +54,7 @@ def eligibility_facts(*, call: Call, organization, at=None, excluding: int | Non
         organization_kind=organization.kind,
         organization_verified=organization.status == "verified",
         region_path=organization.region.path,
-        qualifications=frozenset(
-            organization.qualifications.in_force(day).values_list(
-                "kind", flat=True
-            )
-        ),
+        qualifications=frozenset(organization.qualifications.in_force(day).values_list("kind", flat=True)),
         integrity_blocked_until=block.isoformat() if block else None,
         applications_in_call=Application.objects.filter(call=call, organization=organization)
         .exclude(state=ApplicationState.WITHDRAWN)

@@ -38,13 +38,13 @@ INDEXES = {
     # stores them deduplicated: 70 pages for 85,000 enterprises), a join the second (with the ids).
     "enterprise_list_region": "ON organizations_organization (region_id) WHERE kind = 'enterprise'",
     "enterprise_list_scope": "ON organizations_organization (region_id, id) WHERE kind = 'enterprise'",
-    # A page's ids in the list's order, and a filtered set's ids checked one by one, with the columns the filters
-    # test: both are read from the index without visiting the table.
+    # A page's ids in the list's order, and a filtered set's ids checked one by one (with the name, to order
+    # them), with the columns the filters test: both are read from the index without visiting the table.
     "enterprise_list_order": (
         f"ON organizations_organization (name, id) INCLUDE ({_ORG_FILTERED}) WHERE kind = 'enterprise'"
     ),
     "enterprise_list_members": (
-        f"ON organizations_organization (id) INCLUDE ({_ORG_FILTERED}) WHERE kind = 'enterprise'"
+        f"ON organizations_organization (id) INCLUDE (name, {_ORG_FILTERED}) WHERE kind = 'enterprise'"
     ),
     "enterprise_list_qualification": (
         "ON organizations_qualification (kind, valid_until) INCLUDE (organization_id, valid_from, revoked_on)"
