@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import Resolver404, resolve, reverse
+from django.urls import resolve, reverse
 from django.utils import timezone
 
 from kechuang.accounts.services import api_token_create
@@ -219,14 +219,9 @@ def test_panel_shows_the_latest_stored_verdicts(client, example):
 
 
 @pytest.fixture
-def api_urls(settings):
-    """The real API once kechuang/api.py mounts the router; until then the test urlconf mounts it."""
-    try:
-        mounted = resolve("/api/enterprises/1/assessment").url_name == "assessment_stored"
-    except Resolver404:
-        mounted = False
-    if not mounted:
-        settings.ROOT_URLCONF = "tests.enterprises.assessment_api_urls"
+def api_urls():
+    """The assessment API is mounted by kechuang/api.py."""
+    assert resolve("/api/enterprises/1/assessment").url_name == "assessment_stored"
 
 
 def _api(client, user):

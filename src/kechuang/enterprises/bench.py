@@ -434,25 +434,6 @@ def _cpu_reference() -> float:
     return best
 
 
-def _mount_api_if_missing() -> str:
-    """Until the lead mounts the router in kechuang/api.py, serve it from a URLconf of the benchmark's own."""
-    from django.conf import settings
-    from django.urls import Resolver404, clear_url_caches, resolve
-
-    from kechuang.enterprises import enterprise_list_api
-
-    try:
-        if resolve("/api/enterprises").func.__module__ == enterprise_list_api.__name__:
-            return "mounted by kechuang/api.py"
-    except Resolver404:
-        pass
-    except AttributeError:
-        pass
-    settings.ROOT_URLCONF = "kechuang.enterprises.enterprise_list_api_urls"
-    clear_url_caches()
-    return "not mounted in kechuang/api.py yet: served by kechuang.enterprises.enterprise_list_api_urls"
-
-
 def _time_export(client, params: dict) -> tuple[float, int, int]:
     """Seconds, rows and bytes of one export (the response is read to the end, as a browser would)."""
     from io import BytesIO
@@ -540,7 +521,6 @@ def main(argv: list[str] | None = None) -> int:
         load_enterprise_data()
     vacuum_analyze()
 
-    api_note = _mount_api_if_missing()
     today = timezone.localdate()
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('server_version')")
@@ -557,7 +537,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({Organization.objects.filter(kind='enterprise').count()} enterprises), Python {platform.python_version()}, "
         f"{os.cpu_count()} CPUs, DEBUG={settings.DEBUG}, {args.repeat} requests per case after {args.warmup} warm-up"
     )
-    print(f"API: {api_note}")
+
     print(
         "load average before: "
         + _load()

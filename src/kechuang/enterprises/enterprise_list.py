@@ -63,8 +63,8 @@ ROW_FIELDS = ("name", "credit_code", "region__name", "industry", "tech_field", "
 
 
 def _ids(ids_query) -> list[int]:
-    """A page's ids, without parallel workers on PostgreSQL: a page needs 20 ids, and starting workers costs
-    20–40 ms on a small busy server, more than the whole serial scan (docs/bench-enterprises.md)."""
+    """A page's ids, without parallel workers on PostgreSQL: a page needs some twenty ids, and starting two
+    workers took 40–47 ms on a small busy server, more than the whole serial scan (docs/bench-enterprises.md)."""
     connection = connections[ids_query.db]
     if connection.vendor != "postgresql":
         return list(ids_query)
