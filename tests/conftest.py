@@ -41,6 +41,16 @@ def _regions(request):
 
 
 @pytest.fixture(autouse=True)
+def _no_job_left_running():
+    """Jobs a test enqueued (in-process) finish before the next test starts, so none writes into its database."""
+    from kechuang.core.jobs import inprocess_drain
+
+    inprocess_drain()
+    yield
+    inprocess_drain()
+
+
+@pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.MEDIA_ROOT = tmp_path / "media"

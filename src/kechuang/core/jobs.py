@@ -101,6 +101,17 @@ def _get_executor() -> ThreadPoolExecutor:
         return _executor
 
 
+def inprocess_drain(timeout: float = 120) -> None:
+    """Wait until the in-process worker has run every job queued so far (its one thread runs them in order).
+
+    For tests: a job left running from one test would hold SQLite's write lock into the next.
+    """
+    with _executor_lock:
+        executor = _executor
+    if executor is not None:
+        executor.submit(lambda: None).result(timeout=timeout)
+
+
 def backend_name() -> str:
     return settings.KECHUANG_JOBS
 
