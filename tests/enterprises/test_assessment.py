@@ -949,3 +949,7 @@ def test_results_keep_their_text_through_copies_and_pickles():
     staff = check(hnte, "hnte.st_staff")
     assert (staff.passed, staff.figure, staff.gap) == (True, "15.00%", "")
     assert staff.message == "2024年科技人员15人，占职工总数100人的15.00%，不低于10%"
+    # a figure that is a str subclass (an enum member, say) is kept as given
+    field = type("Field", (str,), {})("bogus")
+    other = assess_hnte(replace(FACTS, tech_field=field), hnte_years(), on=ON)
+    assert check(other, "hnte.tech_field").figure == "bogus"

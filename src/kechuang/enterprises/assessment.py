@@ -28,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal, localcontext
 from functools import cache
 from types import MappingProxyType, SimpleNamespace
 from typing import Generic, TypeVar
@@ -193,11 +193,11 @@ class _Record:
 class Check(_Record):
     """One condition of a qualification, judged for one enterprise; a row of the page's table.
 
-    The rule engine may give `figure`, `message` and `gap` as a tuple (function, *arguments) that
-    returns the three (`_Row.later`); they are then formatted on first read and kept.
+    The rule engine may give `figure`, `message` and `gap` as `_later` = (function, *arguments), a call
+    that returns the three (`_Row.later`); they are then formatted on first read and kept.
     """
 
-    __slots__ = ("code", "rule", "label", "passed", "threshold", "required", "_text")
+    __slots__ = ("code", "rule", "label", "passed", "threshold", "required", "_text", "_later")
     _FIELDS = ("code", "rule", "label", "passed", "figure", "threshold", "message", "gap", "required")
     __match_args__ = _FIELDS
 
@@ -227,12 +227,14 @@ class Check(_Record):
         self.threshold = threshold
         self.required = required
         self._text = (figure, message, gap)
+        self._later = None
 
     def _texts(self) -> tuple[str, str, str]:
-        text = self._text
-        if text[0].__class__ is not str:  # (function, *arguments): not formatted yet
-            text = self._text = text[0](*text[1:])
-        return text
+        later = self._later
+        if later is not None:  # not formatted yet
+            self._text = later[0](*later[1:])
+            self._later = None
+        return self._text
 
     @property
     def figure(self) -> str:
@@ -253,8 +255,8 @@ class Check(_Record):
 class ScorePart(_Record):
     """One part (or sub-item) of a score, as a range of points: low == high when the data decides it.
 
-    The rule engine may give `basis` as a tuple (function, *arguments) (`_part`); it is then formatted
-    on first read and kept.
+    The rule engine may give `basis` as `_later` = (function, *arguments), a call that returns it
+    (`_part`); it is then formatted on first read and kept.
     """
 
     __slots__ = (
@@ -269,6 +271,7 @@ class ScorePart(_Record):
         "review",
         "choice",
         "items",
+        "_later",
     )
     _FIELDS = (
         "code",
@@ -317,6 +320,7 @@ class ScorePart(_Record):
         self.high = high
         self.band = band
         self._basis = basis
+        self._later = None
         self.expert = expert
         self.review = review
         self.choice = choice
@@ -325,10 +329,11 @@ class ScorePart(_Record):
     @property
     def basis(self) -> str:
         """How the range was found, in Chinese, with the figure."""
-        basis = self._basis
-        if basis.__class__ is not str:  # (function, *arguments): not formatted yet
-            basis = self._basis = basis[0](*basis[1:])
-        return basis
+        later = self._later
+        if later is not None:  # not formatted yet
+            self._basis = later[0](*later[1:])
+            self._later = None
+        return self._basis
 
 
 _new = object.__new__
@@ -341,14 +346,16 @@ def _part(
     low: int,
     high: int,
     band: str = "",
-    basis: str | tuple = "",
+    basis: str = "",
     expert: bool = False,
     review: str = "",
     choice: str = "",
     items: tuple[ScorePart, ...] = (),
+    later: tuple | None = None,
 ) -> ScorePart:
-    """ScorePart(...), but `basis` may be (function, *arguments), formatted when read (the batch never reads
-    it). Filled slot by slot: calling the class costs as much again (its __init__ is a second frame)."""
+    """ScorePart(...), or with the basis given as `later` = (function, *arguments), formatted when read
+    (the batch never reads it). Filled slot by slot: calling the class costs as much again (its __init__
+    is a second frame)."""
     part = _new(ScorePart)
     part.code = code
     part.label = label
@@ -357,6 +364,7 @@ def _part(
     part.high = high
     part.band = band
     part._basis = basis
+    part._later = later
     part.expert = expert
     part.review = review
     part.choice = choice
@@ -1011,7 +1019,7 @@ class _Row:
         self.code, self.rule, self.label, self.threshold = code, p.cite[code], label, threshold
 
     def __call__(self, passed: bool | None, figure: str, message: str, gap: str = "", required=True) -> Check:
-        return self.later(passed, (figure, message, gap), required)
+        return Check(self.code, self.rule, self.label, passed, figure, self.threshold, message, gap, required)
 
     def later(self, passed: bool | None, text: tuple, required=True) -> Check:
         """The Check with (figure, message, gap) given as `text` = (function, *arguments), formatted when
@@ -1025,7 +1033,7 @@ class _Row:
         check.passed = passed
         check.threshold = self.threshold
         check.required = required
-        check._text = text
+        check._later = text
         return check
 
 
@@ -1425,7 +1433,7 @@ def _hnte_ip_part(
             band.low,
             band.high,
             band.letter,
-            (_quantity_basis, what, count, band),
+            later=(_quantity_basis, what, count, band),
         )
         advanced, core, acquisition = r.ip_some if class1 or class2 else r.ip_none
         items = (advanced, core, quantity, acquisition, bonus)
@@ -1460,7 +1468,7 @@ def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData
             top,
             0,
             top,
-            basis=(_absent_basis, absent, "科技成果转化"),
+            later=(_absent_basis, absent, "科技成果转化"),
             expert=True,
         )
     count = sum(y.achievements_transformed for y in recs)
@@ -1475,7 +1483,7 @@ def _hnte_achievement_part(p: HnteParams, period: list[int], recs: list[YearData
         band.low,
         band.high,
         band.letter,
-        (_achievement_basis, len(period), count, average, band),
+        later=(_achievement_basis, len(period), count, average, band),
         expert=True,
     )
 
@@ -1521,7 +1529,7 @@ def _growth_item(
     top = p.growth_item_max
     absent = [n for n, v in zip(period, values, strict=True) if v is None]
     if absent:
-        return _part(code, label, top, 0, top, basis=(_absent_basis, absent, what))
+        return _part(code, label, top, 0, top, later=(_absent_basis, absent, what))
     rate, how = growth_rate(values)
     if rate is None:
         return _part(code, label, top, 0, 0, "F", f"{how} → 0分")
@@ -1541,7 +1549,7 @@ def _growth_item(
         band.low,
         band.high,
         band.letter,
-        (_growth_basis, label, rate, how, band),
+        later=(_growth_basis, label, rate, how, band),
         review=review,
     )
 
@@ -1571,8 +1579,10 @@ def growth_rate(values: Sequence[Decimal]) -> tuple[Decimal | None, str]:
             return None, "第二年为0，按0分计算"
         if v1 == 0:
             return c.subtract(c.divide(v3, v2), 1), "第一年为0，按后两年计算"
-        ratio = c.divide(c.add(c.multiply(v2, v2), c.multiply(v1, v3)), c.multiply(c.multiply(v1, v2), 2))
-        return c.subtract(ratio, 1), "½×(第二年÷第一年＋第三年÷第二年)−1"
+        with localcontext(
+            c
+        ):  # operators in the 80-digit context: the same operations, cheaper than c's methods
+            return (v2 * v2 + v1 * v3) / (v1 * v2 * 2) - 1, "½×(第二年÷第一年＋第三年÷第二年)−1"
     if n == 2:
         v1, v2 = values
         if v1 == 0:
@@ -1749,7 +1759,7 @@ def _tsme_st_part(p: TsmeParams, r: SimpleNamespace, st, staff) -> tuple[ScorePa
         return r.st_unknown, None
     band = _ratio_band(st, staff, p.st_bands)
     pts = band.low if band else 0
-    part = _part("tsme.st", "科技人员指标", p.st_max, pts, pts, basis=(_tsme_st_basis, st, staff, pts))
+    part = _part("tsme.st", "科技人员指标", p.st_max, pts, pts, later=(_tsme_st_basis, st, staff, pts))
     return part, band
 
 
@@ -1775,7 +1785,7 @@ def _tsme_rd_part(p: TsmeParams, r: SimpleNamespace, rd: Decimal, sales, cost) -
             band = _ratio_band(rd, den, bands)
             pts = band.low if band else 0
             items.append(
-                _part(code, label, top, pts, pts, basis=(_tsme_rd_basis, rd, what, den, pts), choice=choice)
+                _part(code, label, top, pts, pts, later=(_tsme_rd_basis, rd, what, den, pts), choice=choice)
             )
     if not items:
         return r.rd_unknown
@@ -1812,7 +1822,7 @@ def _tsme_ip_part(p: TsmeParams, year: YearData) -> ScorePart:
     else:
         band = _value_band(Decimal(class2), p.ip_class2_bands)
         pts, what, count = (band.low if band else 0), "Ⅱ类", class2
-    return _part("tsme.ip", "科技成果指标", p.ip_max, pts, pts, basis=(_tsme_ip_basis, what, count, pts))
+    return _part("tsme.ip", "科技成果指标", p.ip_max, pts, pts, later=(_tsme_ip_basis, what, count, pts))
 
 
 def _tsme_ip_basis(what: str, count: int, pts: int) -> str:

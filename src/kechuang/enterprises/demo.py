@@ -756,8 +756,14 @@ def _chunks(items: list, size: int = 900):
 
 def calibration_figures(region: str = CITY, year: int = CALIBRATION_YEAR) -> dict[str, int]:
     """The calibrated figures as enterprises.figures computes them from the database."""
+    from django.db import connection
+
     from .figures import report_figures
 
+    if connection.vendor == "postgresql":
+        # Thousands of rows were just inserted: without fresh statistics the planner picks nested loops.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE organizations_organization, organizations_qualification")
     return {figure.label: figure.value for figure in report_figures(region, year)}
 
 

@@ -155,9 +155,14 @@ def new_recognitions(region: Region | str, year: int, kind: str, *, label: str |
     )
 
 
+def _held(day: date, kind: str) -> Exists:
+    # EXISTS, not pk IN (…): PostgreSQL plans NOT EXISTS as an anti-join even without fresh statistics,
+    # where NOT IN over a just-loaded table became a nested loop of minutes.
+    return Exists(Qualification.objects.in_force(day).filter(kind=kind, organization_id=OuterRef("pk")))
+
+
 def _holders(region: Region | str, day: date, kind: str) -> QuerySet[Organization]:
-    held = Qualification.objects.in_force(day).filter(kind=kind).values("organization_id")
-    return enterprises_in(region).filter(pk__in=held)
+    return enterprises_in(region).filter(_held(day, kind))
 
 
 def total_in_force(region: Region | str, day: date, kind: str, *, label: str | None = None) -> Figure:
@@ -175,8 +180,9 @@ def net_increase(region: Region | str, year: int, kind: str, *, label: str | Non
     """Total in force at the end of `year` minus total at the end of the year before; records: the gained."""
     end = total_in_force(region, _year_end(year), kind, label=_("年末总数"))
     start = total_in_force(region, _year_end(year - 1), kind, label=_("上年末总数"))
-    gained_qs = end.records.exclude(pk__in=start.records.values("pk"))
-    lost_qs = start.records.exclude(pk__in=end.records.values("pk"))
+    held_end, held_start = _held(_year_end(year), kind), _held(_year_end(year - 1), kind)
+    gained_qs = enterprises_in(region).filter(held_end).exclude(held_start)
+    lost_qs = enterprises_in(region).filter(held_start).exclude(held_end)
     gained = Figure(_("新增"), gained_qs.count(), gained_qs, _("家"))
     lost = Figure(_("减少"), lost_qs.count(), lost_qs, _("家"))
     return Figure(
