@@ -7,6 +7,12 @@ from kechuang.enterprises.enterprise_list_api import router as enterprise_list_r
 from kechuang.enterprises.liaison_api import router as liaison_router
 from kechuang.enterprises.qualification_api import router as qualification_router
 from kechuang.enterprises.reserve_api import router as reserve_router
+from kechuang.market.contract_api import router as market_contract_router
+from kechuang.market.event_api import router as market_event_router
+from kechuang.market.listing_api import router as market_listing_router
+from kechuang.market.match_api import router as market_match_router
+from kechuang.market.search_api import router as market_search_router
+from kechuang.market.thread_api import router as market_thread_router
 from kechuang.organizations.api import router as organizations_router
 from kechuang.projects.api import router as projects_router
 from kechuang.regions.api import router as regions_router
@@ -31,3 +37,9 @@ api.add_router("/enterprises", assessment_router)
 api.add_router("/enterprises", qualification_router)
 api.add_router("/enterprises/reserve", reserve_router)
 api.add_router("/enterprises/liaison", liaison_router)
+api.add_router("/market", market_listing_router)
+api.add_router("/market", market_search_router)
+api.add_router("/market", market_match_router)
+api.add_router("/market", market_thread_router)
+api.add_router("/market", market_event_router)
+api.add_router("/market", market_contract_router)

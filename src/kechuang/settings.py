@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "kechuang.projects",
     "kechuang.reviews",
     "kechuang.enterprises",
+    "kechuang.market",
     "kechuang.demo",
 ]
 
@@ -107,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: an in-memory database shares one cache between threads, where a job thread's
+    # write makes a request's read fail at once ("table is locked") instead of waiting as WAL allows.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("projects/", include("kechuang.projects.urls")),
     path("reviews/", include("kechuang.reviews.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
+    path("market/", include("kechuang.market.urls")),
     path("audit/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),

@@ -178,7 +178,7 @@ def inputs_for(*, organization: Organization, on: date, include_drafts: bool = F
         flag_rows=[row[_FLAGS_AT:] for row in rows if on.year - FLAG_YEARS <= row[2] < on.year],
         integrity_breach=breach,
     )
-    years = {row[2]: YearData(*row[_YEAR_SLICE]) for row in rows}
+    years = {row[2]: YearData.from_row(row[_YEAR_SLICE]) for row in rows}
     drafts = sorted(row[2] for row in rows if row[1] != AnnualDataStatus.SUBMITTED)
     return Inputs(facts, years, drafts)
 
@@ -692,7 +692,7 @@ def assess_range(
                 flag_rows=[row[_FLAGS_AT:] for row in own if flag_from <= row[2] < on.year],
                 integrity_breach=org_id in breaches,
             )
-            years = {row[2]: YearData(*row[_YEAR_SLICE]) for row in own}
+            years = {row[2]: YearData.from_row(row[_YEAR_SLICE]) for row in own}
             hnte, tsme, hnte_missing, tsme_missing = _assess(facts, years, on)
             results.append(_result_values(org_id, hnte, hnte_missing))
             results.append(_result_values(org_id, tsme, tsme_missing))

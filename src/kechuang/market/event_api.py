@@ -1,0 +1,5 @@
+"""JSON API of the market's event area (filled in by that area)."""
+
+from ninja import Router
+
+router = Router(tags=["market"])

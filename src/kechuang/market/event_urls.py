@@ -1,0 +1,3 @@
+"""Routes of the market's event area (filled in by that area)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the market's search area (filled in by that area)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the market's thread area (filled in by that area)."""
+
+urlpatterns: list = []
