@@ -289,7 +289,13 @@ def need_status_api(request, pk: int, payload: NeedStatusIn):
 
 @router.post("/needs/{pk}/demand", response=DemandOut, summary="需求转为技术需求")
 def need_to_demand_api(request, pk: int):
-    draft = need_to_demand(need=_need(request, pk), by=request.user)
+    from kechuang.market.listings import demand_from_need
+
+    draft = need_to_demand(
+        need=_need(request, pk),
+        by=request.user,
+        create_demand=lambda draft: demand_from_need(draft, by=request.user),
+    )
     return {**asdict(draft), "demand_ref": Need.objects.get(pk=pk).demand_ref}
 
 

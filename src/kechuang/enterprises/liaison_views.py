@@ -338,13 +338,20 @@ def need_to_demand_view(request, pk):
     need = _need(request, pk)
     if need is None:
         return render_denied(request, _("该需求不存在或不在您的属地范围内。"), status=404)
+    from kechuang.market.listings import demand_from_need
+
     form = NeedToDemandForm(request.POST)
     return act_and_redirect(
         request,
         form,
-        lambda: need_to_demand(need=need, by=request.user, expected_version=form.cleaned_data.get("version")),
+        lambda: need_to_demand(
+            need=need,
+            by=request.user,
+            expected_version=form.cleaned_data.get("version"),
+            create_demand=lambda draft: demand_from_need(draft, by=request.user),
+        ),
         success=lambda draft: (
-            _("已转为技术需求：%(title)s。技术市场上线后将据此发布。") % {"title": draft.title}
+            _("已转为技术需求草稿：%(title)s。企业完善后提交审核发布。") % {"title": draft.title}
         ),
         to=reverse("enterprises:liaison_visit", args=[need.visit_id]),
     )

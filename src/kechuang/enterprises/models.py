@@ -217,6 +217,7 @@ class AssessmentResult(models.Model):
         verbose_name=_("企业"),
         on_delete=models.CASCADE,
         related_name="assessments",
+        db_index=False,  # the unique (organization, kind) serves lookups by organization; one index less to write
     )
     kind = models.CharField(_("评价类型"), max_length=8, choices=AssessmentKind.choices)
     assessed_on = models.DateField(_("评价日期"))

@@ -1,14 +1,11 @@
 """Pages of the qualifications area, and the enterprise's page (the hub where every area shows its panel)."""
 
-import importlib
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -18,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from kechuang.core.excel import workbook_response
 from kechuang.core.forms import perform
+from kechuang.core.panels import collect_panels
 from kechuang.core.views import paginate, render_denied
 from kechuang.organizations.enums import OrganizationKind, QualificationKind
 from kechuang.organizations.models import Organization, Qualification
@@ -63,12 +61,6 @@ _STATE_CLASS = {
 
 
 @dataclass(frozen=True)
-class Panel:
-    name: str
-    template: str
-
-
-@dataclass(frozen=True)
 class QualificationRow:
     qualification: Qualification
     state: QualificationState
@@ -83,31 +75,6 @@ def _row(qualification: Qualification, day: date) -> QualificationRow:
         days_left = None
     css = "pending" if days_left is not None else _STATE_CLASS[state]
     return QualificationRow(qualification, state, css, days_left)
-
-
-def _panels(user, organization) -> tuple[list[Panel], dict]:
-    """The panels of the areas that exist (modules are added independently), with their context."""
-    shown, context = [], {}
-    for name, module_name, template in PANELS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise  # the module exists but is broken: show the error, do not hide the panel
-            continue
-        panel = getattr(module, "panel", None)
-        if panel is None:
-            continue
-        try:
-            get_template(template)
-        except TemplateDoesNotExist:
-            continue
-        value = panel(user=user, organization=organization)
-        if value is None:
-            continue
-        shown.append(Panel(name, template))
-        context[name] = value
-    return shown, context
 
 
 @login_required
@@ -130,7 +97,7 @@ def enterprise_detail(request, pk):
             -r.qualification.valid_until.toordinal(),
         ),
     )
-    panels, panel_context = _panels(request.user, organization)
+    panels, panel_context = collect_panels(PANELS, user=request.user, organization=organization)
     return render(
         request,
         "enterprises/detail.html",

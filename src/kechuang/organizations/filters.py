@@ -1,7 +1,8 @@
 import django_filters
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import BooleanField
-from django.db.models.expressions import RawSQL
+from django.db.models import Func, TextField
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.scoping import user_region_codes
@@ -12,6 +13,13 @@ from kechuang.regions.selectors import label_regions, region_choices, regions_un
 from .enums import Industry, OrganizationKind, OrganizationSize, TechField, VerificationStatus
 from .models import Organization
 from .validators import normalize_credit_code
+
+
+class NameBigrams(Func):
+    """kc_bigrams(text): the two-character substrings of a name (PostgreSQL, organizations migration 0006)."""
+
+    function = "kc_bigrams"
+    output_field = ArrayField(TextField())
 
 
 def _regions_for(request):
@@ -62,12 +70,10 @@ class OrganizationFilter(django_filters.FilterSet):
         if value.lower() == value.upper():
             if len(value) == 2 and connection.vendor == "postgresql":
                 # Two characters: trigrams cannot serve it; the bigram index of migration 0006 can.
-                return queryset.filter(
-                    RawSQL(
-                        'kc_bigrams("organizations_organization"."name"::text) @> ARRAY[%s]::text[]',
-                        [value],
-                        output_field=BooleanField(),
-                    )
+                # An expression, not raw SQL naming the table: the filter must also work inside a subquery,
+                # where the table has an alias.
+                return queryset.alias(name_bigrams=NameBigrams(Cast("name", TextField()))).filter(
+                    name_bigrams__contains=[value]
                 )
             # No cased letters (Chinese): a plain LIKE, which the trigram index serves, not UPPER() per row.
             return queryset.filter(name__contains=value)
