@@ -190,6 +190,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "args": ("enterprises.daily", {}),
     },
+    "daily-market": {
+        "task": "kechuang.core.tasks.run_job",
+        "schedule": 24 * 60 * 60,
+        "args": ("market.daily", {}),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

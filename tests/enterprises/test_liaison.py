@@ -518,8 +518,10 @@ def test_api_visits_and_follow_ups(client, world):
         client, f"/api/enterprises/liaison/follow-ups/{follow_up['id']}/complete", {"result": "已对接"}
     )
     assert (response.status_code, response.json()["done_on"]) == (200, TODAY.isoformat())
-    response = _post(client, f"/api/enterprises/liaison/needs/{body['needs'][0]['id']}/demand", {})
-    assert response.json()["demand_ref"] == f"need:{body['needs'][0]['id']}"
+    need_id = body["needs"][0]["id"]
+    response = _post(client, f"/api/enterprises/liaison/needs/{need_id}/demand", {})
+    # The market's draft demand (kechuang.market.listings.demand_from_need) is the reference.
+    assert response.json()["demand_ref"] == str(Need.objects.get(pk=need_id).listings.get().pk)
     client.force_login(world["zj_officer"])
     assert client.get("/api/enterprises/liaison/visits").json()["count"] == 0
 

@@ -273,6 +273,14 @@ class Thread(AuditedModel):
             models.UniqueConstraint(fields=["listing", "party"], name="market_thread_once_per_party"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.listing_id}/{self.party_id}"
+
+    @property
+    def region_id(self) -> str:
+        """The listing's region: where the audit trail files the thread's transitions."""
+        return self.listing.region_id
+
 
 class Message(models.Model):
     """One message of a thread; never edited."""
