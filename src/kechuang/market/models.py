@@ -459,6 +459,8 @@ class ContractRegistration(AuditedModel):
     contract_amount = models.DecimalField(_("合同成交额（元）"), **MONEY)
     non_technical_amount = models.DecimalField(_("非技术性费用（元）"), default=0, **MONEY)
     transaction_amount = models.DecimalField(_("技术交易额（元）"), **MONEY)
+    # The itemised non-technical costs and their note as given, in words (contract_rules.describe_costs).
+    non_technical_detail = models.TextField(_("非技术性费用明细"), blank=True)
     signed_on = models.DateField(_("签订日期"))
     valid_from = models.DateField(_("履行期限起"), null=True, blank=True)
     valid_until = models.DateField(_("履行期限止"), null=True, blank=True)
@@ -533,3 +535,8 @@ class ContractRegistration(AuditedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def region_id(self) -> str:
+        """The seller's region (输出; the registering bureau's): where the audit trail files the contract."""
+        return self.seller_region_id
