@@ -60,3 +60,16 @@ messages: $(STAMP)
 
 clean:
 	rm -rf $(VENV) var
+
+# Search of the market at 500,000 published listings on PostgreSQL (a database of its own,
+# kechuang_bench_market); see docs/market-search.md.
+.PHONY: bench-market-search
+bench-market-search: $(STAMP)
+	DATABASE_URL=$${BENCH_DATABASE_URL:-$$(bash scripts/services.sh | tail -n 1 | sed 's#/kechuang$$#/kechuang_bench_market#')} \
+	  $(BIN)/python -m kechuang.market.bench_search $(BENCH_ARGS)
+
+# Market matching on its evaluation set: nDCG@10 and recall@100 of BM25, the embedding and the fusion, and the
+# encode time per text (no database); see docs/market-matching.md.
+.PHONY: bench-market-match
+bench-market-match: $(STAMP)
+	$(BIN)/python -m kechuang.market.bench_match $(BENCH_ARGS)

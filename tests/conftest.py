@@ -41,6 +41,14 @@ def _regions(request):
 
 
 @pytest.fixture(autouse=True)
+def _embeddings_off_unless_asked(request, monkeypatch):
+    """The market's embedding model takes a fifth of a second per text: tests match on words only, except the
+    ones marked `embeddings` that test the model itself."""
+    if not request.node.get_closest_marker("embeddings"):
+        monkeypatch.setenv("KECHUANG_MARKET_EMBEDDINGS", "off")
+
+
+@pytest.fixture(autouse=True)
 def _no_job_left_running():
     """Jobs a test enqueued (in-process) finish before the next test starts, so none writes into its database."""
     from kechuang.core.jobs import inprocess_drain

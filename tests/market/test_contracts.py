@@ -220,7 +220,9 @@ def test_return_correct_and_resubmit_then_register(world):
     # The correction of the costs is on the audit trail, old and new.
     cost_lines = audit_for(done, changes__has_key="non_technical_detail").order_by("at", "pk")
     assert [line.changes["non_technical_detail"] for line in cost_lines][-1][0] == "非技术性费用合计 0.00元"
-    assert [line.changes["non_technical_detail"] for line in cost_lines][-1][1].startswith("购置设备 1200000.00元")
+    assert [line.changes["non_technical_detail"] for line in cost_lines][-1][1].startswith(
+        "购置设备 1200000.00元"
+    )
 
 
 def test_refusal_is_final_and_says_why(world):

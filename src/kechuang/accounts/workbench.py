@@ -106,6 +106,7 @@ def tiles_for(user) -> list[Tile]:
         )
         tiles.append(Tile(_("我的专家信息"), reverse("reviews:expert_mine"), _("专业领域、关键词与回避单位")))
     tiles.extend(_enterprise_tiles(user))
+    tiles.extend(_market_tiles(user))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles
@@ -171,4 +172,61 @@ def _enterprise_tiles(user) -> list[Tile]:
                 _("按认定条件逐项对照，看还差什么"),
             ),
         ]
+    return tiles
+
+
+def _market_tiles(user) -> list[Tile]:
+    """网上技术市场: listings, contacts, negotiations, events and contract registration, by role."""
+    from kechuang.market.enums import ContactRequestStatus, ContractState, ThreadState
+    from kechuang.market.listings import contact_requests_received, listings_for_moderation
+    from kechuang.market.threads import threads_visible_to
+
+    tiles: list[Tile] = []
+    if user.active_organization_id:
+        tiles.append(
+            Tile(_("我的供需信息"), reverse("market:my_listings"), _("发布技术需求和科技成果，查看匹配结果"))
+        )
+        waiting = contact_requests_received(user=user).filter(status=ContactRequestStatus.PENDING).count()
+        tiles.append(
+            Tile(
+                _("联系方式申请"),
+                reverse("market:contact_requests"),
+                _("同意或拒绝他人查看联系方式"),
+                count=waiting or None,
+            )
+        )
+    if user.active_organization_id or user.role == Role.BROKER:
+        open_threads = (
+            threads_visible_to(user=user).exclude(state__in=[ThreadState.CLOSED, ThreadState.FAILED]).count()
+        )
+        tiles.append(
+            Tile(
+                _("我的洽谈"),
+                reverse("market:threads"),
+                _("与对方的洽谈消息和进展"),
+                count=open_threads or None,
+            )
+        )
+    if user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF):
+        from kechuang.market.contracts import contracts_visible_to
+
+        tiles.append(
+            Tile(
+                _("供需信息审核"),
+                reverse("market:moderation"),
+                _("发布或退回待审核的技术需求和科技成果"),
+                count=listings_for_moderation(user=user).count() or None,
+            )
+        )
+        tiles.append(
+            Tile(
+                _("技术合同登记"),
+                reverse("market:contract_list"),
+                _("认定登记、统计与导出"),
+                count=contracts_visible_to(user=user).filter(state=ContractState.SUBMITTED).count() or None,
+            )
+        )
+        tiles.append(Tile(_("对接活动"), reverse("market:event_list"), _("组织活动、报名、排期和成效")))
+    if user.is_superuser or user.is_region_scoped:
+        tiles.append(Tile(_("洽谈漏斗"), reverse("market:funnel"), _("从联系到签约的转化情况")))
     return tiles

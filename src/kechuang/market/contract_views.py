@@ -49,6 +49,7 @@ from .permissions import (
     can_edit_contract,
     can_submit_contract,
     can_view_market_figures,
+    can_view_thread,
 )
 
 STATE_CLASS = {
@@ -224,6 +225,9 @@ def contract_detail(request, pk):
             "timeline": timeline,
             "forms": forms,
             "can_edit": bool(can_edit_contract(request.user, contract)),
+            # The source thread is a link for whoever may open it (its parties, the listing region's bureau).
+            "thread_visible": contract.thread_id is not None
+            and bool(can_view_thread(request.user, contract.thread)),
         },
     )
 

@@ -1,6 +1,8 @@
 """网上技术市场: listings (技术需求 and 科技成果), their contacts, matches, negotiation threads, matchmaking
 events and technology contract registration. Money in Decimal yuan."""
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -323,7 +325,7 @@ class MatchmakingEvent(AuditedModel):
     )
     held_on = models.DateField(_("举办日期"))
     place = models.CharField(_("地点"), max_length=200)
-    starts_at = models.TimeField(_("洽谈开始时间"), default="09:00")
+    starts_at = models.TimeField(_("洽谈开始时间"), default=datetime.time(9, 0))
     slot_minutes = models.PositiveSmallIntegerField(_("每场时长（分钟）"), default=20)
     slot_count = models.PositiveSmallIntegerField(_("场次数"), default=9)
     tables = models.PositiveSmallIntegerField(_("洽谈桌数"), default=10)

@@ -153,3 +153,263 @@ def can_view_market_figures(user):
     if user.is_superuser or user.is_region_scoped:
         return Allowed()
     return Denied(_("统计信息仅供科技局人员查看。"))
+
+
+# --- threads ---
+# A negotiation thread (洽谈) is private to its two organizations' users and, while assigned, its broker;
+# the bureau (and officers) of the listing's region read it, and the bureau's staff may assign a broker.
+
+from .enums import ThreadState  # noqa: E402  (appended block: each area keeps its imports with its predicates)
+
+OPEN_THREAD_STATES = frozenset(
+    {ThreadState.CONTACTED, ThreadState.NEGOTIATING, ThreadState.INTENT, ThreadState.CONTRACT}
+)
+
+
+def thread_side(user, thread) -> str | None:
+    """The side `user` acts for in the thread ("owner" or "party"), or None."""
+    if not user.is_authenticated or user.role not in MARKET_MEMBER_ROLES:
+        return None
+    organization_id = user.active_organization_id
+    if organization_id is None:
+        return None
+    if organization_id == thread.owner_id:
+        return "owner"
+    if organization_id == thread.party_id:
+        return "party"
+    return None
+
+
+def is_thread_broker(user, thread) -> bool:
+    """The broker assigned to the thread now (a broker removed from it loses access)."""
+    return (
+        user.is_authenticated
+        and user.role == Role.BROKER
+        and thread.broker_id is not None
+        and user.pk == thread.broker_id
+    )
+
+
+def can_view_thread(user, thread):
+    """Read the thread and download its attachments: both parties, its broker, the listing region's bureau."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if thread_side(user, thread) is not None or is_thread_broker(user, thread):
+        return Allowed()
+    if in_region(user, thread.listing.region_id):
+        return Allowed()
+    return Denied(_("您不是该洽谈的参与方，无权查看。"))
+
+
+def can_start_thread(user, listing):
+    """Start a negotiation about a published listing, for one's own organization (not the listing's)."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if listing.state != ListingState.PUBLISHED:
+        return Denied(_("只能就已发布的供需信息发起洽谈。"))
+    if owns(user, listing):
+        return Denied(_("不能与本单位发布的信息洽谈。"))
+    if user.active_organization_id is None or user.role not in MARKET_MEMBER_ROLES:
+        return Denied(_("请以单位身份登录后发起洽谈。"))
+    return Allowed()
+
+
+def can_post_in_thread(user, thread):
+    """Post a message: the users of both parties and the assigned broker, while the thread is open."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if thread_side(user, thread) is None and not is_thread_broker(user, thread):
+        return Denied(_("只有洽谈双方和指定的技术经纪人可以发送消息。"))
+    if thread.state not in OPEN_THREAD_STATES:
+        return Denied(_("该洽谈已结束，不能再发送消息。"))
+    return Allowed()
+
+
+def can_move_thread(user, thread):
+    """Move the thread along its workflow: either party (the broker and the bureau follow, they do not decide)."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if thread_side(user, thread) is not None:
+        return Allowed()
+    return Denied(_("只有洽谈双方可以变更洽谈状态。"))
+
+
+def can_set_thread_broker(user, thread):
+    """Invite (a party) or assign (the bureau's staff of the listing's region) a broker, or remove one."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if thread_side(user, thread) is not None or is_bureau_editor(user, thread.listing.region_id):
+        return Allowed()
+    return Denied(_("只有洽谈双方或属地科技局业务人员可以指定技术经纪人。"))
+
+
+# --- events ---
+# 对接活动: the bureau of the event's region runs it; enterprises and institutions register with their own
+# published listings; the region's bureau and officers see the whole schedule, each party only its meetings.
+
+EVENT_REGISTRANT_KINDS = frozenset({OrganizationKind.ENTERPRISE, OrganizationKind.INSTITUTION})
+EVENT_REGISTRANT_ROLES = frozenset({Role.ENTERPRISE, Role.INSTITUTION})
+
+
+def can_manage_event(user, event):
+    """Edit, open, schedule, finish or cancel an event, review its pairs: the bureau staff of its region."""
+    return can_manage_market(user, event.region_id)
+
+
+def can_view_event(user, event):
+    """An event in preparation is the bureau's; once open it is public."""
+    from .enums import EventState
+
+    if event.state != EventState.DRAFT or in_region(user, event.region_id):
+        return Allowed()
+    return Denied(_("该活动尚在筹备中。"))
+
+
+def can_view_event_schedule(user, event):
+    """The whole schedule and every registration: the bureau (leaders too) and officers of the region."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if in_region(user, event.region_id):
+        return Allowed()
+    return Denied(_("完整的对接日程仅供主办科技局查看；参会单位可查看本单位的洽谈安排。"))
+
+
+def can_register_for_event(user, event, *, today=None):
+    """Register (or change, or withdraw) one's own enterprise or institution while registration is open."""
+    from django.utils import timezone
+
+    from .enums import EventState
+
+    if (denied := _login(user)) is not None:
+        return denied
+    organization = getattr(user, "organization", None) if user.active_organization_id else None
+    if (
+        organization is None
+        or user.role not in EVENT_REGISTRANT_ROLES
+        or organization.kind not in EVENT_REGISTRANT_KINDS
+    ):
+        return Denied(_("只有企业和高校院所的用户可以为本单位报名。"))
+    if event.state != EventState.OPEN:
+        return Denied(_("该活动当前不在报名期内。"))
+    last_day = event.registration_closes_on or event.held_on
+    if (today or timezone.localdate()) > last_day:
+        return Denied(_("报名已于%(day)s截止。") % {"day": last_day.isoformat()})
+    return Allowed()
+
+
+def can_record_meeting_outcome(user, meeting, event):
+    """The outcome of a meeting: the event's bureau, or a user of either party."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if can_manage_event(user, event):
+        return Allowed()
+    if user.role in MARKET_MEMBER_ROLES and user.active_organization_id in (
+        meeting.demand_party_id,
+        meeting.supply_party_id,
+    ):
+        return Allowed()
+    return Denied(_("只有主办科技局或洽谈双方可以登记洽谈结果。"))
+
+
+# --- contracts ---
+# 技术合同认定登记 (rules.md §5). Registration is where the seller (技术输出方) is: the registrar is bureau staff
+# whose region contains the seller's region. The parties' users see their contracts; the bureau, leaders and
+# officers see those whose seller (输出) or buyer (吸纳) is in their region.
+
+
+def is_contract_party(user, contract) -> bool:
+    """A user acting for the seller or the buyer of the contract."""
+    organization_id = user.active_organization_id if user.is_authenticated else None
+    return organization_id is not None and organization_id in (contract.seller_id, contract.buyer_id)
+
+
+def can_submit_contract(user):
+    """Apply for registration: a user acting for an organization, or the bureau's staff (registrar) entering
+    a contract directly. Which contracts each may enter is checked by the service (party / seller's region)."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if user.role in MARKET_MEMBER_ROLES and user.active_organization_id:
+        return Allowed()
+    if user.is_superuser or user.role in BUREAU_EDITORS:
+        return Allowed()
+    return Denied(_("只有合同当事方单位的用户或科技局登记人员可以申请技术合同登记。"))
+
+
+def can_view_contract(user, contract):
+    if (denied := _login(user)) is not None:
+        return denied
+    if is_contract_party(user, contract):
+        return Allowed()
+    if in_region(user, contract.seller_region_id) or (
+        contract.buyer_region_id and in_region(user, contract.buyer_region_id)
+    ):
+        return Allowed()
+    return Denied(_("您无权查看该技术合同。"))
+
+
+def can_register_contract(user, contract):
+    """Register, return or refuse: the bureau's staff of the seller's region."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if is_bureau_editor(user, contract.seller_region_id):
+        return Allowed()
+    return Denied(_("只有卖方（技术输出方）所在地科技局的登记人员可以认定登记该合同。"))
+
+
+def can_edit_contract(user, contract):
+    """Correct a contract not yet decided: the parties' users, or the registrar of the seller's region."""
+    from .enums import ContractState
+
+    if (denied := _login(user)) is not None:
+        return denied
+    if contract.state not in (ContractState.SUBMITTED, ContractState.RETURNED):
+        return Denied(_("已登记或不予登记的合同不能修改。"))
+    if is_contract_party(user, contract) and user.role in MARKET_MEMBER_ROLES:
+        return Allowed()
+    if is_bureau_editor(user, contract.seller_region_id):
+        return Allowed()
+    return Denied(_("只有合同当事方或卖方所在地科技局登记人员可以修改该合同。"))
+
+
+def can_resubmit_contract(user, contract):
+    """Send a returned contract back for registration: the parties' users or whoever submitted it."""
+    if (denied := _login(user)) is not None:
+        return denied
+    if is_contract_party(user, contract) and user.role in MARKET_MEMBER_ROLES:
+        return Allowed()
+    if contract.submitted_by_id == user.pk:
+        return Allowed()
+    return Denied(_("只有合同当事方可以重新提交该合同。"))
+
+
+# --- matching ---
+# A listing's matches tell who else is active on the same subject: they are shown to the listing's owner and to
+# the bureau of its region, never to the public or to the other parties. Experts of the review pool (专家库) are
+# confidential (who reviews is not disclosed to applicants), so expert matches are shown to the bureau only.
+
+
+def can_view_matches(user, listing):
+    if (denied := _login(user)) is not None:
+        return denied
+    if owns(user, listing) or in_region(user, listing.region_id):
+        return Allowed()
+    return Denied(_("匹配结果仅发布单位和属地科技局可见。"))
+
+
+def can_view_expert_matches(user, listing):
+    if (denied := _login(user)) is not None:
+        return denied
+    if user.is_superuser or (user.is_bureau and in_region(user, listing.region_id)):
+        return Allowed()
+    return Denied(_("专家库信息仅科技局人员可见。"))
+
+
+def can_recompute_matches(user, listing=None):
+    """Queue a recompute: of one listing, the bureau's staff of its region; of the whole market, the bureau's staff."""
+    if listing is None:
+        return can_manage_market(user)
+    if (denied := _login(user)) is not None:
+        return denied
+    if is_bureau_editor(user, listing.region_id):
+        return Allowed()
+    return Denied(_("只有属地科技局业务人员可以重新计算匹配。"))

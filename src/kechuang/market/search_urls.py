@@ -1,3 +1,9 @@
-"""Routes of the market's search area (filled in by that area)."""
+"""Routes of the market's search area (mounted at /market/search/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import search_views as views
+
+urlpatterns = [
+    path("", views.market_search, name="search"),
+]

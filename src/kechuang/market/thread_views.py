@@ -22,6 +22,7 @@ from .permissions import (
     can_post_in_thread,
     can_set_thread_broker,
     can_start_thread,
+    can_submit_contract,
     can_view_listing,
     can_view_market_figures,
     can_view_thread,
@@ -101,6 +102,19 @@ def _main_context(request, thread, *, message_form=None) -> dict:
     }
 
 
+# States in which the parties have agreed and may register their technology contract from the thread.
+CONTRACT_READY_STATES = (ThreadState.INTENT, ThreadState.CONTRACT, ThreadState.CLOSED)
+
+
+def _contract_url(user, thread) -> str:
+    """The contract form filled in from the thread ("登记技术合同"), for a party once they reached an intent."""
+    if thread.state not in CONTRACT_READY_STATES or thread_side(user, thread) is None:
+        return ""
+    if not can_submit_contract(user):
+        return ""
+    return reverse("market:contract_create") + "?" + urlencode({"thread": thread.pk})
+
+
 @login_required
 def thread_detail(request, pk):
     thread, denied = _thread_or_denied(request, pk)
@@ -115,6 +129,7 @@ def thread_detail(request, pk):
             "counterpart": _counterpart(thread, user),
             "is_broker": is_thread_broker(user, thread),
             "contracts": thread_contracts(thread),
+            "contract_url": _contract_url(user, thread),
             "broker_form": BrokerForm(
                 brokers=brokers_available(),
                 initial={"version": thread.version, "broker": thread.broker_id},

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('market', '0001_initial'),
+        ("market", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contractregistration',
-            name='non_technical_detail',
-            field=models.TextField(blank=True, verbose_name='非技术性费用明细'),
+            model_name="contractregistration",
+            name="non_technical_detail",
+            field=models.TextField(blank=True, verbose_name="非技术性费用明细"),
         ),
     ]

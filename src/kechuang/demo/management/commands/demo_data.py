@@ -32,3 +32,6 @@ class Command(BaseCommand):
             from kechuang.enterprises.demo import seed as seed_enterprises
 
             seed_enterprises(seed=seed, log=self.stdout.write)
+            from kechuang.market.demo import seed as seed_market
+
+            seed_market(seed=seed, log=self.stdout.write)
