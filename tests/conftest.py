@@ -49,6 +49,21 @@ def _embeddings_off_unless_asked(request, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _search_index_per_test(settings, tmp_path):
+    """The market's search index lives in the process: every test starts from its own database's listings, in
+    a directory of its own, and looks at the database again only when it asks (so that what a test checks is
+    what it changed, not the clock)."""
+    from kechuang.market import search
+
+    settings.KECHUANG_SEARCH_DIR = str(tmp_path / "search")
+    settings.KECHUANG_SEARCH_REFRESH_SECONDS = 3600
+    settings.KECHUANG_SEARCH_PERSIST_MIN_DOCS = 10**9
+    search.reset()
+    yield
+    search.reset()
+
+
+@pytest.fixture(autouse=True)
 def _no_job_left_running():
     """Jobs a test enqueued (in-process) finish before the next test starts, so none writes into its database."""
     from kechuang.core.jobs import inprocess_drain

@@ -3,7 +3,6 @@
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.utils import timezone
 
 from kechuang.market import search as search_module
@@ -62,15 +61,3 @@ def make_listing(
 def found(**kwargs) -> list[str]:
     """The titles a search returns, in rank order."""
     return [hit.listing.title for hit in search_module.search(**kwargs).hits]
-
-
-@pytest.fixture(autouse=True)
-def search_settings(settings, tmp_path):
-    """A search directory of the test's own; no look at the database between searches unless a test asks
-    (so that what a test checks is what it changed, not the clock)."""
-    settings.KECHUANG_SEARCH_DIR = str(tmp_path / "search")
-    settings.KECHUANG_SEARCH_REFRESH_SECONDS = 3600
-    settings.KECHUANG_SEARCH_PERSIST_MIN_DOCS = 10**9
-    search_module.reset()
-    yield settings
-    search_module.reset()

@@ -181,3 +181,18 @@ def test_list_filters_are_the_pages_and_bad_values_are_refused(client, world):
     response = client.get("/api/market/listings", {"tech_field": "cooking"})
     assert response.status_code == 400
     assert response.json()["detail"].startswith("筛选条件不正确：tech_field")
+
+
+def test_the_list_counts_up_to_a_cap_and_says_when_there_are_more(client, world, monkeypatch):
+    """At half a million listings an exact COUNT costs more than the page: the count stops at the cap."""
+    from kechuang.core.api import CappedCountPagination
+
+    for n in range(3):
+        published(world, title=f"封顶计数{n}")
+    client.force_login(world["ent_a"])
+    body = client.get("/api/market/listings", {"page_size": 2}).json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (3, False, 2)
+    monkeypatch.setattr(CappedCountPagination, "COUNT_CAP", 2)
+    body = client.get("/api/market/listings", {"page_size": 2}).json()
+    assert (body["count"], body["count_capped"], len(body["items"])) == (2, True, 2)
+    assert len(client.get("/api/market/listings", {"page_size": 2, "page": 2}).json()["items"]) == 1

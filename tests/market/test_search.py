@@ -11,7 +11,7 @@ from kechuang.market import search as search_module
 from kechuang.market.models import Listing
 from kechuang.market.search import highlight, highlight_terms, listing_changed, search, snippet
 
-from .search_helpers import found, make_listing, search_settings  # noqa: F401  (autouse fixture)
+from .search_helpers import found, make_listing
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .search_helpers import make_listing, search_settings  # noqa: F401  (autouse fixture)
+from .search_helpers import make_listing
 
 pytestmark = pytest.mark.django_db
 

@@ -182,10 +182,11 @@ def _market_tiles(user) -> list[Tile]:
     from kechuang.market.threads import threads_visible_to
 
     tiles: list[Tile] = []
-    if user.active_organization_id:
+    if user.active_organization_id and user.role in (Role.ENTERPRISE, Role.INSTITUTION):
         tiles.append(
             Tile(_("我的供需信息"), reverse("market:my_listings"), _("发布技术需求和科技成果，查看匹配结果"))
         )
+    if user.active_organization_id:
         waiting = contact_requests_received(user=user).filter(status=ContactRequestStatus.PENDING).count()
         tiles.append(
             Tile(

@@ -559,6 +559,52 @@ def freshness(organization_id: int, region_id: str, *, log=print) -> list[tuple[
 # --------------------------------------------------------------------------------------------------------
 
 
+LIST_TARGET_MS = 100.0  # a list page, server side (the issue's standard for list pages)
+LIST_PAGES = (
+    ("market home", "/market/"),
+    ("market home, achievements", "/market/?kind=achievement"),
+    ("market home, field + county", "/market/?kind=demand&tech_field=electronic_information&region=330603"),
+    ("market home, page 50", "/market/?page=50"),
+    ("market home, price range", "/market/?amount_min=100000&amount_max=500000"),
+    ("list API", "/api/market/listings"),
+    ("list API, achievements", "/api/market/listings?kind=achievement"),
+    ("list API, page 50", "/api/market/listings?page=50"),
+    ("moderation queue", "/market/moderation/"),
+)
+
+
+def list_pages(repeat: int, warmup: int) -> bool:
+    """The list pages over the same listings, as an anonymous visitor and as a city bureau user (who sees every
+    listing of the city in the list API); returns whether one missed p95 < LIST_TARGET_MS."""
+    from django.test import Client
+
+    from kechuang.accounts.models import User
+
+    staff, _ = User.objects.get_or_create(
+        username="bench_market_staff", defaults={"role": "bureau_staff", "region_id": "330600"}
+    )
+    rows, failed = [], False
+    for who in ("anonymous", "city staff"):
+        client = Client()
+        if who != "anonymous":
+            client.force_login(staff)
+        for label, path in LIST_PAGES:
+            if who == "anonymous" and not path.startswith("/market/?") and path != "/market/":
+                continue  # the API and the queue need a login
+            timings, response = _timed(lambda p=path, c=client: c.get(p), repeat, warmup)
+            if response.status_code != 200:
+                print(f"{who} {path}: HTTP {response.status_code}")
+                failed = True
+                continue
+            p95 = _percentile(timings, 0.95)
+            failed |= p95 >= LIST_TARGET_MS
+            rows.append([who, label, f"{_percentile(timings, 0.5):.1f}", f"{p95:.1f}", f"{max(timings):.1f}"])
+    print()
+    print(_table(rows, ["user", "page", "p50 ms", "p95 ms", "max ms"], numeric={2, 3, 4}))
+    print(f"list pages: {'FAIL' if failed else 'PASS'}: p95 < {LIST_TARGET_MS:.0f} ms on every page")
+    return failed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m kechuang.market.bench_search", description=__doc__.split("\n\n")[0]
@@ -570,6 +616,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-build", action="store_true", help="use the saved index instead of building one")
     parser.add_argument("--no-api", action="store_true", help="skip the API timings")
     parser.add_argument("--no-freshness", action="store_true", help="skip the second process")
+    parser.add_argument("--no-lists", action="store_true", help="skip the list pages (market home, list API)")
     parser.add_argument("--watch", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -701,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
             f"p95 {p95:.1f} ms, max {max(values):.1f} ms  ({'PASS' if p95 < TARGET_MS else 'FAIL'}: p95 < {TARGET_MS:.0f} ms)"
         )
     print(f"load average after: {_load()}  (other work on the machine inflates the times)")
+    if not args.no_lists:
+        failed |= list_pages(args.repeat, args.warmup)
 
     # -- freshness ----------------------------------------------------------------------------------------
     if not args.no_freshness:

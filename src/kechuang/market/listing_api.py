@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from kechuang.core.api import filtered
+from kechuang.core.api import CappedCountPagination, filtered
 from kechuang.core.errors import DomainError
 from kechuang.organizations.models import Organization
 
@@ -188,7 +188,7 @@ def _detail(request, listing):
 
 
 @router.get("/listings", response=list[ListingOut], summary="供需信息列表")
-@paginate(PageNumberPagination, page_size=20)
+@paginate(CappedCountPagination, page_size=20)
 def listing_list(request, filters: Query[ListingFilters]):
     """Published listings, the caller's organization's listings in every state, and for the bureau and officers
     every listing of their region; filtered like the market's page. No contact details."""

@@ -114,6 +114,8 @@ class Listing(AuditedModel):
         ordering = ["-published_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "state", "-published_at"], name="market_listing_kind_state"),
+            # Lists newest first (the API, the bureau's): walked in order, no sort of the whole table.
+            models.Index(fields=["-published_at", "-id"], name="market_listing_newest"),
             models.Index(fields=["organization", "kind", "state"], name="market_listing_org"),
             models.Index(fields=["state", "expires_on"], name="market_listing_expiry"),
         ]

@@ -5,18 +5,18 @@ import re
 
 import pytest
 
-from ..browser.conftest import browser, live_world, login, page, screenshot  # noqa: F401  fixtures
 from ..factories import PASSWORD
-from .test_threads import institution_org, make_listing
+from ..market.test_threads import institution_org, make_listing
+from .conftest import login, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _fits(page) -> bool:  # noqa: F811
+def _fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_a_negotiation_at_phone_width(page, live_world):  # noqa: F811
+def test_a_negotiation_at_phone_width(page, live_world):
     listing = make_listing(
         institution_org(live_world), title="高强度纤维低温染色技术（一种适用于涤纶和锦纶混纺面料的工艺）"
     )
