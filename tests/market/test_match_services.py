@@ -258,3 +258,23 @@ def test_an_organization_in_another_kind_is_not_proposed_to_a_demand(world, lexi
     assert len(listing_matches(demand)) == 1
     # A demand proposes institutions (高校院所); the enterprise is found through its achievement.
     assert not Match.objects.filter(listing=demand, target_kind=MatchTargetKind.ORGANIZATION).exists()
+
+
+def test_an_achievement_finds_enterprises_of_its_field_that_posted_no_demand(world, institution, lexical_only):
+    """Item 3: for an achievement, enterprises likely to need it by their field and industry, not only by demands."""
+    dyer = OrganizationFactory(
+        name="绍兴柯桥印染废水治理有限公司", tech_field="resources_environment", industry="C", region=region("330603")
+    )
+    other_field = OrganizationFactory(name="诸暨印染机械有限公司", tech_field="advanced_manufacturing")
+    unrelated = OrganizationFactory(name="上虞精细化工有限公司", tech_field="resources_environment")
+    achievement = make_listing(institution, **DYEING_ACHIEVEMENT)
+    changed(achievement)
+    found = {
+        m.target_organization_id: m
+        for m in Match.objects.filter(listing=achievement, target_kind=MatchTargetKind.ORGANIZATION)
+    }
+    assert dyer.pk in found and other_field.pk not in found and unrelated.pk not in found
+    reasons = found[dyer.pk].reasons
+    assert reasons["registry"] is True and reasons["same_field"] is True and "印染废水" in reasons["terms"]
+    assert reasons["industry"] == "C"
+    assert 0.1 <= found[dyer.pk].score <= 0.2

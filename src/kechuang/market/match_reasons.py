@@ -65,6 +65,8 @@ def reason_lines(match, *, listing_kind: str, tech_field: str = "", show_experts
         lines.append(text)
     if reasons.get("experts") and show_experts:
         lines.append(_("相关专家 %(n)d 位") % {"n": reasons["experts"]})
+    if reasons.get("registry"):
+        lines.append(_("企业库中同领域的企业，尚未发布相关需求"))
     if reasons.get("industry"):
         lines.append(_("所属行业：%(industry)s") % {"industry": _label(Industry, reasons["industry"])})
     return lines

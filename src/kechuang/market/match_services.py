@@ -39,7 +39,7 @@ from kechuang.core.audit import acting
 from kechuang.core.jobs import enqueue
 from kechuang.core.notifications import notify
 from kechuang.core.permissions import require
-from kechuang.organizations.enums import OrganizationKind
+from kechuang.organizations.enums import OrganizationKind, VerificationStatus
 from kechuang.organizations.models import Organization
 from kechuang.reviews.models import Expert
 
@@ -211,6 +211,7 @@ class Market:
         self._sides: dict[str, Side] = {}
         self._experts: ExpertPool | None = None
         self._organizations: dict[int, dict] | None = None
+        self._field_enterprises: dict[str, list[dict]] = {}
 
     def side(self, kind: str) -> Side:
         if kind not in self._sides:
@@ -247,6 +248,21 @@ class Market:
             organizations = np.array([r["organization_id"] or 0 for r in rows], dtype=np.int64)
             self._experts = ExpertPool(rows=rows, index=index, organizations=organizations)
         return self._experts
+
+    def enterprises_of_field(self, tech_field: str) -> list[dict]:
+        """The registry's enterprises of `tech_field` with the words of their names: for an achievement, the
+        enterprises that may need it although they have posted no demand."""
+        if tech_field not in self._field_enterprises:
+            rows = list(
+                Organization.objects.filter(kind=OrganizationKind.ENTERPRISE, tech_field=tech_field)
+                .exclude(status=VerificationStatus.REJECTED)
+                .order_by("pk")
+                .values("id", "name", "industry")
+            )
+            for r in rows:
+                r["words"] = _segmented(("organization", r["id"], r["name"]), r["name"])[1]
+            self._field_enterprises[tech_field] = rows
+        return self._field_enterprises[tech_field]
 
     def organizations(self, ids: Iterable[int]) -> dict[int, dict]:
         wanted = set(ids) - set(self._organizations or {})
@@ -400,6 +416,8 @@ def matches_compute(row: dict, market: Market, *, vector: np.ndarray | None = No
         if row["kind"] == ListingKind.ACHIEVEMENT and org["industry"]:
             reasons["industry"] = org["industry"]
         scored.append((score, org_id, listing_score, reasons))
+    if row["kind"] == ListingKind.ACHIEVEMENT and row["tech_field"]:
+        scored += _registry_enterprises(row, market, query_words, {item[1] for item in scored})
     scored.sort(key=lambda item: (-item[0], item[1]))
     for rank, (score, org_id, listing_score, reasons) in enumerate(scored[:TOP_ORGANIZATIONS], 1):
         out.append(
@@ -414,6 +432,25 @@ def matches_compute(row: dict, market: Market, *, vector: np.ndarray | None = No
             )
         )
     return Computed(rows=out, semantic=semantic)
+
+
+def _registry_enterprises(row: dict, market: Market, query_words: list[str], seen: set[int]) -> list[tuple]:
+    """Enterprises of the achievement's field whose names share its words (a 纺织印染 company for a dyeing
+    technique), for those that have posted no matching demand: scored 0.1–0.2, below any enterprise whose own
+    demand matches."""
+    out = []
+    for org in market.enterprises_of_field(row["tech_field"]):
+        if org["id"] in seen or org["id"] == row["organization_id"]:
+            continue
+        terms = matching.shared_terms(query_words, org["words"])
+        if not terms:
+            continue
+        score = FIELD_BONUS * (1 + min(len(terms), 3) / 3)
+        reasons = {"terms": terms, "same_field": True, "listing_count": 0, "registry": True}
+        if org["industry"]:
+            reasons["industry"] = org["industry"]
+        out.append((score, org["id"], 0.0, reasons))
+    return out
 
 
 def _target_key(match: Match) -> tuple[str, int]:
