@@ -10,6 +10,7 @@
 * Moderation (publish, return with a reason) and contract registration are the bureau's staff of the region.
 """
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.enums import Role
@@ -17,7 +18,7 @@ from kechuang.core.permissions import Allowed, Denied
 from kechuang.core.scoping import region_within_user_scope
 from kechuang.organizations.enums import OrganizationKind
 
-from .enums import ContactRequestStatus, ListingKind, ListingState
+from .enums import ContactRequestStatus, ContractState, EventState, ListingKind, ListingState, ThreadState
 
 # Bureau staff who moderate listings, run events and register contracts.
 BUREAU_EDITORS = frozenset({Role.BUREAU_ADMIN, Role.BUREAU_STAFF})
@@ -159,8 +160,6 @@ def can_view_market_figures(user):
 # A negotiation thread (洽谈) is private to its two organizations' users and, while assigned, its broker;
 # the bureau (and officers) of the listing's region read it, and the bureau's staff may assign a broker.
 
-from .enums import ThreadState  # noqa: E402  (appended block: each area keeps its imports with its predicates)
-
 OPEN_THREAD_STATES = frozenset(
     {ThreadState.CONTACTED, ThreadState.NEGOTIATING, ThreadState.INTENT, ThreadState.CONTRACT}
 )
@@ -258,8 +257,6 @@ def can_manage_event(user, event):
 
 def can_view_event(user, event):
     """An event in preparation is the bureau's; once open it is public."""
-    from .enums import EventState
-
     if event.state != EventState.DRAFT or in_region(user, event.region_id):
         return Allowed()
     return Denied(_("该活动尚在筹备中。"))
@@ -276,10 +273,6 @@ def can_view_event_schedule(user, event):
 
 def can_register_for_event(user, event, *, today=None):
     """Register (or change, or withdraw) one's own enterprise or institution while registration is open."""
-    from django.utils import timezone
-
-    from .enums import EventState
-
     if (denied := _login(user)) is not None:
         return denied
     organization = getattr(user, "organization", None) if user.active_organization_id else None
@@ -358,8 +351,6 @@ def can_register_contract(user, contract):
 
 def can_edit_contract(user, contract):
     """Correct a contract not yet decided: the parties' users, or the registrar of the seller's region."""
-    from .enums import ContractState
-
     if (denied := _login(user)) is not None:
         return denied
     if contract.state not in (ContractState.SUBMITTED, ContractState.RETURNED):
