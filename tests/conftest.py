@@ -66,12 +66,13 @@ def _search_index_per_test(request, settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _no_job_left_running():
-    """Jobs a test enqueued (in-process) finish before the next test starts, so none writes into its database."""
-    from kechuang.core.jobs import inprocess_drain
+    """Jobs a test enqueued (in process or on a Celery worker) finish before its database is flushed and the
+    next test starts, so none writes into another test's database or blocks the flush."""
+    from kechuang.core.jobs import drain
 
-    inprocess_drain()
+    drain()
     yield
-    inprocess_drain()
+    drain()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ and must be safe to run twice.
 import logging
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -101,6 +102,10 @@ def _get_executor() -> ThreadPoolExecutor:
         return _executor
 
 
+# Celery results of the jobs this process dispatched lately, so that `drain` can wait for them.
+_dispatched: deque = deque(maxlen=1000)
+
+
 def inprocess_drain(timeout: float = 120) -> None:
     """Wait until the in-process worker has run every job queued so far (its one thread runs them in order).
 
@@ -110,6 +115,18 @@ def inprocess_drain(timeout: float = 120) -> None:
         executor = _executor
     if executor is not None:
         executor.submit(lambda: None).result(timeout=timeout)
+
+
+def drain(timeout: float = 120) -> None:
+    """Wait until every job this process queued has run, on either backend (tests: a Celery worker still
+    writing while the test database is flushed deadlocks the flush)."""
+    inprocess_drain(timeout)
+    while _dispatched:
+        result = _dispatched.popleft()
+        try:
+            result.get(timeout=timeout, propagate=False)
+        except Exception:  # noqa: BLE001 - a lost or timed-out result: nothing more to wait for
+            logger.warning("job result %s not received", getattr(result, "id", "?"))
 
 
 def backend_name() -> str:
@@ -128,6 +145,7 @@ def enqueue(name: str, **kwargs) -> JobHandle:
             from .tasks import run_job
 
             result = run_job.delay(name, kwargs)
+            _dispatched.append(result)
             handle._bind(lambda timeout: result.get(timeout=timeout))
         else:
             future: Future = _get_executor().submit(_inprocess_run, name, kwargs)
