@@ -391,3 +391,78 @@ def test_assess_all_in_worker_processes_gives_the_same_rows_as_in_one():
         (r.organization_id, r.kind): (r.eligible, r.score, r.result) for r in AssessmentResult.objects.all()
     }
     assert many == one
+
+
+def test_stored_results_keep_text_that_the_bulk_write_must_escape(db):
+    """On PostgreSQL the write builds COPY's text format by hand: a backslash, tab, newline or quote in a
+    message must come back as it was written (on SQLite the same call goes through bulk_create)."""
+    from kechuang.enterprises.evaluate import _RESULT_COLUMNS, _write
+
+    org = OrganizationFactory()
+    tricky = 'C:\\路径\t"引号"\n第二行 \\N \\\\ 100%'
+    result = {"checks": [{"code": "x", "message": tricky, "figure": None}], "missing": [tricky], "n": 1.5}
+    values = (org.pk, "hnte", ON, 2025, "hnte-2016", None, Decimal("12.50"), 0, 2, result)
+    _write([values])
+    row = AssessmentResult.objects.get(organization=org, kind="hnte")
+    assert {
+        name: getattr(row, name + "_id" if name == "organization" else name) for name in _RESULT_COLUMNS
+    } == {
+        "organization_id": org.pk,
+        "kind": "hnte",
+        "assessed_on": ON,
+        "data_year": 2025,
+        "ruleset": "hnte-2016",
+        "eligible": None,
+        "score": Decimal("12.50"),
+        "failed": 0,
+        "undetermined": 2,
+        "result": result,
+    }
+    _write([(*values[:5], True, Decimal("80"), 0, 0, {"missing": []})])  # the second write updates the row
+    row.refresh_from_db()
+    assert (row.eligible, row.score, row.result) == (True, Decimal("80.00"), {"missing": []})
+
+
+def test_chunk_queue_hands_out_every_range_once_to_concurrent_takers(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kechuang.enterprises.evaluate import ChunkQueue
+
+    ids = [2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233]
+    queue = ChunkQueue.create(str(tmp_path), ids, 3)
+
+    def drain(_):
+        taken = []
+        while (r := ChunkQueue(queue.path).take()) is not None:
+            taken.append(r)
+        return taken
+
+    with ThreadPoolExecutor(4) as pool:
+        taken = [r for part in pool.map(drain, range(4)) for r in part]
+    assert sorted(taken) == [(2, 5), (8, 21), (34, 89), (144, 233)]
+    assert queue.take() is None
+
+
+def test_the_batch_pauses_the_cycle_collector_and_restores_it(db, monkeypatch):
+    import gc
+
+    seen = []
+    real = __import__("kechuang.enterprises.evaluate", fromlist=["_write"])._write
+
+    def spy(rows):
+        seen.append(gc.isenabled())
+        return real(rows)
+
+    monkeypatch.setattr("kechuang.enterprises.evaluate._write", spy)
+    _enterprises_with_data(2)
+    assert gc.isenabled()
+    assess_all(on=ON)
+    assert seen == [False] and gc.isenabled()
+
+    def broken(rows):
+        raise RuntimeError("写入失败")
+
+    monkeypatch.setattr("kechuang.enterprises.evaluate._write", broken)
+    with pytest.raises(RuntimeError):
+        assess_all(on=ON)
+    assert gc.isenabled()  # back on after a failure too

@@ -260,10 +260,15 @@ def test_an_organization_in_another_kind_is_not_proposed_to_a_demand(world, lexi
     assert not Match.objects.filter(listing=demand, target_kind=MatchTargetKind.ORGANIZATION).exists()
 
 
-def test_an_achievement_finds_enterprises_of_its_field_that_posted_no_demand(world, institution, lexical_only):
+def test_an_achievement_finds_enterprises_of_its_field_that_posted_no_demand(
+    world, institution, lexical_only
+):
     """Item 3: for an achievement, enterprises likely to need it by their field and industry, not only by demands."""
     dyer = OrganizationFactory(
-        name="绍兴柯桥印染废水治理有限公司", tech_field="resources_environment", industry="C", region=region("330603")
+        name="绍兴柯桥印染废水治理有限公司",
+        tech_field="resources_environment",
+        industry="C",
+        region=region("330603"),
     )
     other_field = OrganizationFactory(name="诸暨印染机械有限公司", tech_field="advanced_manufacturing")
     unrelated = OrganizationFactory(name="上虞精细化工有限公司", tech_field="resources_environment")

@@ -1,9 +1,9 @@
 """One share of the self-assessment batch, run by `evaluate.assess_all` in a process of its own.
 
-    python -m kechuang.enterprises.assessment_worker --on 2026-12-01 --first 1 --last 50000 [--region 330603]
+    python -m kechuang.enterprises.assessment_worker --on 2026-12-01 --queue /tmp/…/chunks.json [--region 330603]
 
-Assesses the enterprises with first ≤ id ≤ last and stores their results; prints the counts as one JSON
-line. KECHUANG_ASSESS_DATABASE names the database the parent uses (a test database has another name
+Takes id ranges from the batch's queue (`evaluate.ChunkQueue`) until none is left, assesses their
+enterprises and stores the results; prints the counts of the ranges it did as one JSON line. KECHUANG_ASSESS_DATABASE names the database the parent uses (a test database has another name
 than the settings say).
 """
 
@@ -17,9 +17,7 @@ from datetime import date
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kechuang.enterprises.assessment_worker")
     parser.add_argument("--on", required=True, type=date.fromisoformat)
-    parser.add_argument("--first", required=True, type=int)
-    parser.add_argument("--last", required=True, type=int)
-    parser.add_argument("--chunk", type=int, default=5000)
+    parser.add_argument("--queue", required=True)
     parser.add_argument("--region", default=None)
     args = parser.parse_args(argv)
 
@@ -32,11 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     if name := os.environ.get("KECHUANG_ASSESS_DATABASE"):
         connection.settings_dict["NAME"] = name
 
-    from kechuang.enterprises.evaluate import assess_range
+    from pathlib import Path
 
-    summary = assess_range(
-        on=args.on, region_code=args.region, first_id=args.first, last_id=args.last, chunk=args.chunk
-    )
+    from kechuang.enterprises.evaluate import ChunkQueue, assess_queue
+
+    summary = assess_queue(ChunkQueue(Path(args.queue)), on=args.on, region_code=args.region)
     print(json.dumps(summary))
     return 0
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.fields import StoredJSONField
 from kechuang.core.models import AuditedModel
 
 from .enums import (
@@ -227,7 +228,8 @@ class AssessmentResult(models.Model):
     score = models.DecimalField(_("得分（估计）"), max_digits=6, decimal_places=2, null=True)
     failed = models.PositiveSmallIntegerField(_("未满足条件数"), default=0)
     undetermined = models.PositiveSmallIntegerField(_("待判断条件数"), default=0)
-    result = models.JSONField(_("评价明细"), default=dict)
+    # `json`, not `jsonb`, on PostgreSQL: written whole every night, read whole, never queried inside.
+    result = StoredJSONField(_("评价明细"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"), auto_now=True)
 
     class Meta:
