@@ -17,6 +17,7 @@ from kechuang.organizations.api import router as organizations_router
 from kechuang.projects.api import router as projects_router
 from kechuang.regions.api import router as regions_router
 from kechuang.reviews.api import router as reviews_router
+from kechuang.vouchers.api import router as vouchers_router
 
 api = NinjaAPI(
     title="科创 Kechuang API",
@@ -43,3 +44,4 @@ api.add_router("/market", market_match_router)
 api.add_router("/market", market_thread_router)
 api.add_router("/market", market_event_router)
 api.add_router("/market", market_contract_router)
+api.add_router("/vouchers", vouchers_router)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "kechuang.reviews",
     "kechuang.enterprises",
     "kechuang.market",
+    "kechuang.vouchers",
     "kechuang.demo",
 ]
 

@@ -11,6 +11,7 @@ urlpatterns = [
     path("reviews/", include("kechuang.reviews.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("market/", include("kechuang.market.urls")),
+    path("vouchers/", include("kechuang.vouchers.urls")),
     path("audit/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", api.urls),
