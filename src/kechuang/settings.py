@@ -196,6 +196,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60,
         "args": ("market.daily", {}),
     },
+    "daily-vouchers": {
+        "task": "kechuang.core.tasks.run_job",
+        "schedule": 24 * 60 * 60,
+        "args": ("vouchers.daily", {}),
+    },
 }
 
 EMAIL_BACKEND = os.environ.get(

@@ -83,3 +83,10 @@ def test_expiry_returns_the_unused_quota_to_the_budget(world):
     assert quota.state == QuotaState.EXPIRED and quota.available == 0
     assert program.remaining == program.budget - Decimal("8000")
     assert reconcile(program) == []
+
+
+def test_a_program_takes_applications_from_its_own_region_only(world):
+    program = make_program(world["kq_staff"], region_code="330603")  # 柯桥区's program
+    with pytest.raises(DomainError, match="辖内单位"):
+        make_quota(program, world["ent_b"])  # 诸暨 is not in 柯桥
+    assert make_quota(program, world["ent_a"]).state == QuotaState.APPROVED

@@ -107,6 +107,7 @@ def tiles_for(user) -> list[Tile]:
         tiles.append(Tile(_("我的专家信息"), reverse("reviews:expert_mine"), _("专业领域、关键词与回避单位")))
     tiles.extend(_enterprise_tiles(user))
     tiles.extend(_market_tiles(user))
+    tiles.extend(_voucher_tiles(user))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles
@@ -230,4 +231,19 @@ def _market_tiles(user) -> list[Tile]:
         tiles.append(Tile(_("对接活动"), reverse("market:event_list"), _("组织活动、报名、排期和成效")))
     if user.is_superuser or user.is_region_scoped:
         tiles.append(Tile(_("洽谈漏斗"), reverse("market:funnel"), _("从联系到签约的转化情况")))
+    return tiles
+
+
+def _voucher_tiles(user) -> list[Tile]:
+    """创新券: the bureau's programs and queues; an organization's quotas, bookings and provider profile."""
+    from kechuang.vouchers.bureau_views import workbench_tiles
+
+    tiles = workbench_tiles(user)
+    if user.active_organization_id and user.role in (Role.ENTERPRISE, Role.INSTITUTION):
+        tiles.append(Tile(_("我的创新券"), reverse("vouchers:quotas"), _("申领额度、预约服务、确认使用")))
+    if user.active_organization_id and user.role in (Role.PROVIDER, Role.INSTITUTION):
+        tiles.append(
+            Tile(_("创新券服务"), reverse("vouchers:provider_register"), _("服务机构登记、服务项目与仪器"))
+        )
+        tiles.append(Tile(_("创新券订单"), reverse("vouchers:bookings"), _("接受预约、登记完成、申请兑付")))
     return tiles

@@ -34,17 +34,27 @@ class Tier:
     ratio: Decimal  # the share the voucher pays, 0…1
 
 
+MAX_YUAN = Decimal("999999999999.99")  # what a money column holds (14 digits, 2 after the point)
+
+
 def yuan(value) -> Decimal:
-    """An amount of money as Decimal yuan to the fen; refuses what is not a number, negative, or finer than a fen."""
+    """An amount of money as Decimal yuan to the fen; refuses what is not a number, negative, finer than a fen
+    or too large to store."""
     try:
         amount = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
+        if not amount.is_finite():
+            raise InvalidOperation
+        if amount < 0:
+            raise RuleError(_("金额不能为负数。"))
+        if amount > MAX_YUAN:
+            raise RuleError(_("金额过大。"))
+        if amount != amount.quantize(CENT):
+            raise RuleError(_("金额最多保留两位小数（到分）。"))
+    except (InvalidOperation, ValueError) as exc:
+        if isinstance(exc, RuleError):
+            raise
         raise RuleError(_("金额“%(value)s”不是有效的数字。") % {"value": value}) from None
-    if not amount.is_finite() or amount < 0:
-        raise RuleError(_("金额不能为负数。"))
-    if amount != amount.quantize(CENT):
-        raise RuleError(_("金额最多保留两位小数（到分）。"))
-    return amount.quantize(CENT)
+    return abs(amount).quantize(CENT)  # abs: "-0" is 0.00, not -0.00
 
 
 def parse_tiers(raw: Iterable) -> list[Tier]:
@@ -57,6 +67,8 @@ def parse_tiers(raw: Iterable) -> list[Tier]:
         try:
             start, ratio = item
             tier = Tier(yuan(start), Decimal(str(ratio)))
+            if not tier.ratio.is_finite():
+                raise InvalidOperation
         except (TypeError, ValueError, InvalidOperation):
             raise RuleError(_("第%(n)s档的起点或比例无效。") % {"n": index + 1}) from None
         if not (ZERO <= tier.ratio <= ONE):
@@ -72,7 +84,7 @@ def parse_tiers(raw: Iterable) -> list[Tier]:
 
 
 def tiers_text(tiers: Sequence[Tier], mode: str) -> str:
-    """The rule in one Chinese sentence, for the program page: "1万元以下全额支付；1万元及以上支付50%"."""
+    """The rule in one Chinese sentence, for the program page: "10,000.00元以下全额支付；10,000.00元及以上支付50%"."""
     parts = []
     for index, tier in enumerate(tiers):
         share = _("全额支付") if tier.ratio == ONE else _("支付%(pct)s%%") % {"pct": _pct(tier.ratio)}

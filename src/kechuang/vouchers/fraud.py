@@ -18,6 +18,7 @@ import re
 from decimal import Decimal
 
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .amounts import parse_tiers
@@ -118,19 +119,21 @@ def _under_threshold(booking: Booking) -> Flag | None:
     return None
 
 
-def check_provider(provider_id: int, *, program_id: int) -> Flag | None:
-    """After a redemption: is the provider's business unusually dependent on vouchers?"""
+def check_provider(provider_id: int, *, program_id: int, year: int | None = None) -> Flag | None:
+    """After a redemption: is the provider's business unusually dependent on vouchers? `year` is the
+    redemption's (default this year): a program may run past its own year's end."""
     from kechuang.enterprises.models import AnnualData
 
     from .models import VoucherProgram
 
     program = VoucherProgram.objects.get(pk=program_id)
+    year = year or timezone.localdate().year
     redeemed = Booking.objects.filter(provider_id=provider_id, state__in=REDEEMED_STATES)
-    year_total = redeemed.filter(confirmed_at__year=program.year).aggregate(s=Sum("voucher_amount"))[
-        "s"
-    ] or Decimal(0)
+    year_total = redeemed.filter(confirmed_at__year=year).aggregate(s=Sum("voucher_amount"))["s"] or Decimal(
+        0
+    )
     revenue = (
-        AnnualData.objects.filter(organization_id=provider_id, year=program.year, main_revenue__isnull=False)
+        AnnualData.objects.filter(organization_id=provider_id, year=year, main_revenue__isnull=False)
         .values_list("main_revenue", "other_revenue")
         .first()
     )
@@ -138,18 +141,18 @@ def check_provider(provider_id: int, *, program_id: int) -> Flag | None:
         sales = revenue[0] + (revenue[1] or 0)
         if sales > 0 and year_total > sales * DEPENDENCE_SHARE:
             return _raise(
-                key=f"share-revenue-{provider_id}-{program.year}",
+                key=f"share-revenue-{provider_id}-{year}",
                 kind=FlagKind.VOUCHER_SHARE,
                 program=program,
                 provider_id=provider_id,
                 detail=_("%(year)s年创新券兑付%(v)s元，占该机构申报营业收入%(sales)s元的%(pct)s%%。")
                 % {
-                    "year": program.year,
-                    "v": year_total,
-                    "sales": sales,
+                    "year": year,
+                    "v": _fen(year_total),
+                    "sales": _fen(sales),
                     "pct": (year_total * 100 / sales).quantize(Decimal("0.1")),
                 },
-                evidence={"voucher_income": str(year_total), "revenue": str(sales)},
+                evidence={"voucher_income": str(_fen(year_total)), "revenue": str(_fen(sales))},
             )
         return None
     in_program = redeemed.filter(quota__program=program).aggregate(s=Sum("voucher_amount"))["s"] or Decimal(0)
@@ -161,7 +164,15 @@ def check_provider(provider_id: int, *, program_id: int) -> Flag | None:
             program=program,
             provider_id=provider_id,
             detail=_("该机构获得本计划已兑付金额%(total)s元中的%(v)s元（%(pct)s%%），集中度异常。")
-            % {"total": total, "v": in_program, "pct": (in_program * 100 / total).quantize(Decimal("0.1"))},
-            evidence={"provider_redeemed": str(in_program), "program_redeemed": str(total)},
+            % {
+                "total": _fen(total),
+                "v": _fen(in_program),
+                "pct": (in_program * 100 / total).quantize(Decimal("0.1")),
+            },
+            evidence={"provider_redeemed": str(_fen(in_program)), "program_redeemed": str(_fen(total))},
         )
     return None
+
+
+def _fen(value) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))

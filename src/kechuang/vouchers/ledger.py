@@ -43,7 +43,11 @@ def lock_program(program_id: int) -> VoucherProgram:
 
 
 def lock_quota(quota_id: int) -> Quota:
-    return Quota.objects.select_for_update().select_related("program", "organization").get(pk=quota_id)
+    return (
+        Quota.objects.select_for_update(of=("self",))
+        .select_related("program", "organization")
+        .get(pk=quota_id)
+    )
 
 
 def move(
@@ -133,8 +137,8 @@ def reconcile(program: VoucherProgram) -> list[str]:
         _("%(field)s：台账合计%(sum)s元，计划记为%(total)s元。")
         % {
             "field": VoucherProgram._meta.get_field(field).verbose_name,
-            "sum": value,
-            "total": getattr(program, field),
+            "sum": _fen(value),
+            "total": _fen(getattr(program, field)),
         }
         for field, value in expected.items()
         if getattr(program, field) != value
@@ -172,8 +176,13 @@ def reconcile(program: VoucherProgram) -> list[str]:
                     % {
                         "pk": quota.pk,
                         "field": Quota._meta.get_field(field).verbose_name,
-                        "sum": value,
-                        "total": getattr(quota, field),
+                        "sum": _fen(value),
+                        "total": _fen(getattr(quota, field)),
                     }
                 )
     return problems
+
+
+def _fen(value) -> Decimal:
+    """To the fen, for messages (SQLite returns sums unscaled)."""
+    return Decimal(value).quantize(Decimal("0.01"))

@@ -100,3 +100,26 @@ def as_provider(user, booking):
     if acts_for(user, booking.provider_id):
         return Allowed()
     return Denied(_("只有提供服务的机构可以执行此操作。"))
+
+
+# --- api ---
+
+
+def can_view_program(user, program):
+    """An open or closed program is public to signed-in users; a draft only to its own region."""
+    if program.state != "draft" or in_region(user, program.region_id):
+        return Allowed()
+    return Denied(_("该创新券计划尚未发布。"))
+
+
+def can_oversee_vouchers(user):
+    """Region-wide voucher lists (providers to verify, settlement batches, risk flags): bureaus and officers."""
+    if user.is_authenticated and (user.is_superuser or user.is_region_scoped):
+        return Allowed()
+    return Denied(_("只有科技局和属地科技干部可以查看。"))
+
+
+def can_view_provider(user, profile):
+    if acts_for(user, profile.organization_id) or in_region(user, profile.organization.region_id):
+        return Allowed()
+    return Denied(_("您无权查看该服务机构的核验信息。"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -18,8 +19,9 @@ from kechuang.core.audit import acting
 from kechuang.core.errors import DomainError
 from kechuang.core.notifications import notify
 from kechuang.core.permissions import require
+from kechuang.core.validators import validate_upload
 from kechuang.core.workflow import Transition, Workflow
-from kechuang.organizations.enums import OrganizationKind
+from kechuang.organizations.enums import OrganizationKind, OrganizationSize, QualificationKind
 from kechuang.organizations.models import Organization, Qualification
 
 from . import permissions as perm
@@ -27,6 +29,7 @@ from .amounts import Applicant, RuleError, eligibility_problems, grant_amount, p
 from .enums import (
     BatchState,
     BookingState,
+    CopayMode,
     EntryKind,
     ProgramState,
     ProviderState,
@@ -50,10 +53,9 @@ def _provider(user, booking):
     return perm.as_provider(user, booking)
 
 
-def _system(user, booking):
-    from kechuang.core.permissions import Allowed
-
-    return Allowed()
+def _issuing_bureau(user, booking):
+    """Settlement steps, taken by the services of a settlement batch for the bureau of the issuing region."""
+    return perm.can_manage_program(user, booking.quota.program)
 
 
 BOOKING_WORKFLOW = Workflow(
@@ -68,8 +70,8 @@ BOOKING_WORKFLOW = Workflow(
         (B.COMPLETED, "confirm"): Transition(B.CONFIRMED, _enterprise),
         (B.COMPLETED, "dispute"): Transition(B.DISPUTED, _enterprise, needs_reason=True),
         (B.CONFIRMED, "claim"): Transition(B.CLAIMED, _provider),
-        (B.CLAIMED, "settle"): Transition(B.SETTLED, _system),
-        (B.SETTLED, "pay"): Transition(B.PAID, _system),
+        (B.CLAIMED, "settle"): Transition(B.SETTLED, _issuing_bureau),
+        (B.SETTLED, "pay"): Transition(B.PAID, _issuing_bureau),
     },
     state_labels=dict(BookingState.choices),
     action_labels={
@@ -144,8 +146,17 @@ def _check_terms(values: dict) -> None:
     unknown = set(values.get("categories") or ()) - set(ServiceCategory.values)
     if not values.get("categories") or unknown:
         raise DomainError(_("请选择可使用的服务类别。"), field="categories")
+    if values.get("copay_mode", CopayMode.WHOLE_FEE) not in CopayMode.values:
+        raise DomainError(_("请选择分档计算方式。"), field="copay_mode")
     if not values.get("eligible_kinds"):
         values["eligible_kinds"] = [OrganizationKind.ENTERPRISE]
+    for name, choices in (
+        ("eligible_kinds", OrganizationKind),
+        ("eligible_sizes", OrganizationSize),
+        ("required_qualifications", QualificationKind),
+    ):
+        if set(values.get(name) or ()) - set(choices.values):
+            raise DomainError(_("所选条件中有无效的选项。"), field=name)
 
 
 @acting
@@ -227,7 +238,9 @@ def accepted_region_ids(program: VoucherProgram) -> set[str]:
 
 @acting
 @transaction.atomic
-def provider_register(*, organization: Organization, values: dict, by) -> ProviderProfile:
+def provider_register(
+    *, organization: Organization, values: dict, by, expected_version: int | None = None
+) -> ProviderProfile:
     """An organization asks to be a voucher provider (or edits its request); the bureau of its region verifies."""
     require(perm.can_edit_provider(by, organization.pk))
     categories = [c for c in values.get("categories") or () if c in ServiceCategory.values]
@@ -236,6 +249,8 @@ def provider_register(*, organization: Organization, values: dict, by) -> Provid
     profile, created = ProviderProfile.objects.select_for_update().get_or_create(
         organization=organization, defaults={"categories": categories}
     )
+    if not created:
+        profile.check_version(expected_version)
     profile.categories = categories
     for name in ("description", "contact_name", "contact_phone"):
         if name in values:
@@ -250,7 +265,7 @@ def provider_register(*, organization: Organization, values: dict, by) -> Provid
             organization.region_id,
             _("服务机构申请核验：%(name)s") % {"name": organization.name},
             "",
-            link=f"/vouchers/providers/{profile.pk}/",
+            link=f"/vouchers/bureau/providers/{profile.pk}/",
             key=f"voucher-provider-{profile.pk}-{profile.version}",
         )
     return profile
@@ -365,8 +380,8 @@ def applicant_of(organization: Organization, on: date) -> Applicant:
 
 
 def cap_left(program: VoucherProgram, organization_id: int, *, exclude: int | None = None) -> Decimal:
-    """What is left of the organization's annual cap in the program: cap − (granted − expired) of its quotas
-    (and what its pending applications ask for, so two applications cannot both fill the cap)."""
+    """What is left of the organization's annual cap in the program: cap − (granted − expired) of its quotas.
+    (Pending applications need not count: quota_apply allows one at a time, decided under the program's lock.)"""
     quotas = Quota.objects.filter(program=program, organization_id=organization_id).exclude(pk=exclude)
     granted = quotas.filter(state__in=(QuotaState.APPROVED, QuotaState.EXPIRED)).aggregate(
         g=Sum("granted"), e=Sum("expired")
@@ -393,6 +408,10 @@ def quota_apply(
     locked = lock_program(program.pk)
     if locked.state != ProgramState.OPEN or not (locked.starts_on <= today <= locked.ends_on):
         raise DomainError(_("该创新券计划当前不在受理期内。"))
+    from kechuang.regions.selectors import regions_under
+
+    if organization.region_id not in regions_under(locked.region_id):
+        raise DomainError(_("本计划只受理%(region)s辖内单位的申领。") % {"region": locked.region.name})
     problems = eligibility_problems(
         applicant_of(organization, today),
         kinds=locked.eligible_kinds,
@@ -668,15 +687,15 @@ def _booking_step(
     return done, program, quota
 
 
+def _release(program, quota, booking: Booking, amount: Decimal, by) -> None:
+    """Give a booking's committed money back to its quota; once the quota has expired, on to the budget."""
+    move(program=program, kind=EntryKind.RELEASE, amount=amount, quota=quota, booking=booking, by=by)
+    if quota.state == QuotaState.EXPIRED:
+        move(program=program, kind=EntryKind.EXPIRE, amount=amount, quota=quota, booking=booking, by=by)
+
+
 def _release_all(locked: Booking, program, quota, by) -> None:
-    move(
-        program=program,
-        kind=EntryKind.RELEASE,
-        amount=locked.voucher_amount,
-        quota=quota,
-        booking=locked,
-        by=by,
-    )
+    _release(program, quota, locked, locked.voucher_amount, by)
 
 
 @acting
@@ -755,6 +774,12 @@ def booking_complete(
         raise DomainError(_("请填写发票号码。"), field="invoice_no")
     if report_file is None and not booking.report_file:
         raise DomainError(_("请上传服务报告。"), field="report_file")
+    for name, upload in (("invoice_file", invoice_file), ("report_file", report_file)):
+        if upload is not None:
+            try:
+                validate_upload(upload)
+            except ValidationError as exc:
+                raise DomainError(" ".join(exc.messages), field=name) from None
 
     def change(locked, program, quota):
         actual = locked.fee if fee in (None, "") else fee
@@ -769,7 +794,7 @@ def booking_complete(
         if delta > 0:
             move(program=program, kind=EntryKind.COMMIT, amount=delta, quota=quota, booking=locked, by=by)
         elif delta < 0:
-            move(program=program, kind=EntryKind.RELEASE, amount=-delta, quota=quota, booking=locked, by=by)
+            _release(program, quota, locked, -delta, by)
         locked.fee, locked.voucher_amount, locked.enterprise_amount = actual, split.voucher, split.enterprise
         locked.invoice_no = invoice_no[:40]
         if invoice_file is not None:
@@ -816,7 +841,7 @@ def booking_confirm(*, booking: Booking, by, expected_version=None) -> Booking:
     )
     from .fraud import check_provider
 
-    check_provider(done.provider_id, program_id=done.quota.program_id)
+    check_provider(done.provider_id, program_id=done.quota.program_id, year=done.confirmed_at.year)
     return done
 
 
@@ -961,7 +986,7 @@ def flag_review(*, flag, state: str, note: str, by, expected_version=None):
     from .enums import FlagState
     from .models import Flag
 
-    locked = Flag.objects.select_for_update().select_related("program").get(pk=flag.pk)
+    locked = Flag.objects.select_for_update(of=("self",)).select_related("program").get(pk=flag.pk)
     if locked.program is None or not perm.can_manage_program(by, locked.program):
         raise perm_denied()
     locked.check_version(expected_version)

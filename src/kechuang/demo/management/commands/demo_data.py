@@ -35,3 +35,6 @@ class Command(BaseCommand):
             from kechuang.market.demo import seed as seed_market
 
             seed_market(seed=seed, log=self.stdout.write)
+            from kechuang.vouchers.demo import seed as seed_vouchers
+
+            seed_vouchers(seed=seed, log=self.stdout.write)
