@@ -70,6 +70,10 @@ WORKBENCH_TILES = {
         "技术合同登记",
         "对接活动",
         "洽谈漏斗",
+        "创新券计划",
+        "创新券额度审核",
+        "服务机构核验",
+        "创新券风险提示",
         "API 令牌",
         "账号安全",
     ],
@@ -94,6 +98,10 @@ WORKBENCH_TILES = {
         "技术合同登记",
         "对接活动",
         "洽谈漏斗",
+        "创新券计划",
+        "创新券额度审核",
+        "服务机构核验",
+        "创新券风险提示",
         "API 令牌",
         "账号安全",
     ],
@@ -108,6 +116,10 @@ WORKBENCH_TILES = {
         "后备库",
         "走访记录",
         "洽谈漏斗",
+        "创新券计划",
+        "创新券额度审核",
+        "服务机构核验",
+        "创新券风险提示",
         "API 令牌",
         "账号安全",
     ],
@@ -123,6 +135,10 @@ WORKBENCH_TILES = {
         "我的跟进事项",
         "我的挂联企业",
         "洽谈漏斗",
+        "创新券计划",
+        "创新券额度审核",
+        "服务机构核验",
+        "创新券风险提示",
         "API 令牌",
         "账号安全",
     ],
@@ -138,6 +154,7 @@ WORKBENCH_TILES = {
         "我的供需信息",
         "联系方式申请",
         "我的洽谈",
+        "我的创新券",
         "API 令牌",
         "账号安全",
     ],
@@ -150,10 +167,22 @@ WORKBENCH_TILES = {
         "我的供需信息",
         "联系方式申请",
         "我的洽谈",
+        "我的创新券",
+        "创新券服务",
+        "创新券订单",
         "API 令牌",
         "账号安全",
     ],
-    "provider": ["本单位信息", "单位成员", "联系方式申请", "我的洽谈", "API 令牌", "账号安全"],
+    "provider": [
+        "本单位信息",
+        "单位成员",
+        "联系方式申请",
+        "我的洽谈",
+        "创新券服务",
+        "创新券订单",
+        "API 令牌",
+        "账号安全",
+    ],
     "expert": ["我的评审任务", "我的专家信息", "API 令牌", "账号安全"],
     "broker": ["我的洽谈", "API 令牌", "账号安全"],
 }
@@ -315,8 +344,9 @@ def test_api_list_query_count_does_not_grow_with_rows(client, world):
 
 def test_workbench_query_count(client, world):
     client.force_login(world["admin"])
-    # Each tile with a count is one query: the market's moderation queue and contracts to register are two.
-    assert _queries(client, reverse("accounts:workbench")) <= 10
+    # Each tile with a count is one query: the market's moderation queue and contracts to register are two, the
+    # vouchers' claims to settle, applications to review, providers to verify and open flags four.
+    assert _queries(client, reverse("accounts:workbench")) <= 16
 
 
 def test_settings_are_the_embedded_default_unless_configured():

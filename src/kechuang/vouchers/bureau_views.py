@@ -704,7 +704,12 @@ def workbench_tiles(user) -> list:
         return []
     counts = bureau_counts(user=user)
     return [
-        Tile(_("创新券计划"), reverse("vouchers:bureau_programs"), _("计划条款、台账、结算与拨付")),
+        Tile(
+            _("创新券计划"),
+            reverse("vouchers:bureau_programs"),
+            _("计划条款、台账、结算与拨付"),
+            count=counts["claims"] or None,  # redemptions claimed, waiting to be settled
+        ),
         Tile(
             _("创新券额度审核"),
             reverse("vouchers:quota_reviews"),
