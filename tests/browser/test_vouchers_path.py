@@ -1,7 +1,9 @@
 """The voucher path end to end on a 390 px phone in Chromium (issue 6 item 3): an enterprise applies for a quota
 on the program page (approved at once by the rules), books an offering and sees the split of the fee live, the
 provider accepts and records completion with the invoice and the report, the enterprise confirms, the provider
-claims redemption — all through the pages. No page is wider than the phone; each is saved as a screenshot
+claims redemption, the issuing region's bureau settles it in a batch and records the payment, and the provider
+sees it paid — all through the pages (the program's terms, the provider's registration and its verification
+through the pages are in test_vouchers_bureau.py and test_vouchers_catalogue.py). No page is wider than the phone; each is saved as a screenshot
 (var/screenshots/vouchers-path-*.png)."""
 
 import re
@@ -144,3 +146,28 @@ def test_quota_booking_completion_confirmation_and_claim_on_a_phone(page, live_w
     assert booking.state == BookingState.CLAIMED
     assert page.get_by_test_id("history-line").count() == 5
     _page_ok(page, "10-claimed")
+    _logout(page)
+
+    # 6. The issuing region's bureau settles the claim in a batch, approves it and records the payment.
+    _login(page, bureau)
+    page.goto(page.base + f"/vouchers/bureau/programs/{program.pk}/settlement/")
+    assert page.get_by_test_id("claim-row").count() == 1
+    page.get_by_test_id("batch-create").click()
+    page.wait_for_url(re.compile(r"/vouchers/bureau/batches/\d+/$"))
+    assert page.get_by_test_id("batch-total").inner_text() == "6000.00 元"
+    page.get_by_test_id("batch-approve").click()
+    page.wait_for_function("document.querySelector('[data-testid=batch-state]').innerText === '已审定'")
+    page.fill("#id_reference", "财拨2026-031")
+    page.get_by_test_id("batch-pay").click()
+    page.wait_for_function("document.querySelector('[data-testid=batch-state]').innerText === '已拨付'")
+    _page_ok(page, "11-paid-batch")
+    page.goto(page.base + f"/vouchers/bureau/programs/{program.pk}/")
+    assert page.get_by_test_id("reconcile-status").inner_text() == "台账平衡"
+    _logout(page)
+
+    # 7. The provider sees the booking paid, with the whole history.
+    _login(page, provider)
+    page.goto(page.base + f"/vouchers/bookings/{booking.pk}/")
+    _state_is(page, "已拨付")
+    assert page.get_by_test_id("history-line").count() == 7  # + settled, paid
+    _page_ok(page, "12-paid")
