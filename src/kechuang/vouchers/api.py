@@ -5,7 +5,6 @@ A record the caller may not see is refused with 403 and the reason; a stale `ver
 services refuse (a bad amount, a wrong state) with 400 and the Chinese message. Amounts are strings.
 """
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,7 +15,6 @@ from ninja.pagination import paginate
 from kechuang.core.api import CappedCountPagination, filtered
 from kechuang.core.errors import DomainError
 from kechuang.core.permissions import require
-from kechuang.core.validators import validate_upload
 from kechuang.organizations.models import Organization
 from kechuang.regions.models import Region
 
@@ -106,17 +104,6 @@ def _regions(codes, *, field: str) -> list[Region]:
     if missing:
         raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": "、".join(missing)}, field=field)
     return [found[code] for code in codes]
-
-
-def _upload(upload, *, field: str):
-    """An uploaded file checked like the pages' (PDF, PNG or JPG, within the size limit)."""
-    if upload is None:
-        return None
-    try:
-        validate_upload(upload)
-    except ValidationError as exc:
-        raise DomainError(" ".join(exc.messages), field=field) from None
-    return upload
 
 
 def _amount(value, *, field: str):
@@ -569,8 +556,8 @@ def booking_complete_api(
         booking=_booking(request, pk),
         fee=form.fee,
         invoice_no=form.invoice_no,
-        invoice_file=_upload(invoice_file, field="invoice_file"),
-        report_file=_upload(report_file, field="report_file"),
+        invoice_file=invoice_file,  # checked by the service (validate_upload)
+        report_file=report_file,
         by=request.user,
         expected_version=form.version,
     )
