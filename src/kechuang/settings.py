@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "kechuang.enterprises",
     "kechuang.market",
     "kechuang.vouchers",
+    "kechuang.carriers",
+    "kechuang.talent",
+    "kechuang.patents",
     "kechuang.demo",
 ]
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Region
+from .models import Population, Region
 
 
 @admin.register(Region)
@@ -8,3 +8,10 @@ class RegionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent", "is_local_code")
     list_filter = ("level", "is_local_code")
     search_fields = ("code", "name")
+
+
+@admin.register(Population)
+class PopulationAdmin(admin.ModelAdmin):
+    list_display = ("region", "year", "population")
+    list_filter = ("year",)
+    search_fields = ("region__name", "region__code")

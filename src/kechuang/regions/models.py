@@ -57,3 +57,22 @@ class Region(models.Model):
             names.append(region.name)
             region = region.parent
         return "".join(reversed(names))
+
+
+class Population(models.Model):
+    """A region's resident population at the end of a year (常住人口), as the statistics bureau publishes it; per-capita
+    figures (inventions per 10,000 people) use it when it is given."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("地区"), on_delete=models.CASCADE, related_name="populations"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    population = models.PositiveIntegerField(_("常住人口（人）"))
+
+    class Meta:
+        verbose_name = _("常住人口")
+        verbose_name_plural = _("常住人口")
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="population_once_a_year")]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.year}: {self.population}"

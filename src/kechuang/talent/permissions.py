@@ -1,0 +1,1 @@
+"""Who may do what in talent; each predicate returns Allowed or Denied(reason). Areas append blocks."""
