@@ -74,6 +74,14 @@ WORKBENCH_TILES = {
         "创新券额度审核",
         "服务机构核验",
         "创新券风险提示",
+        "创新载体",
+        "载体年报",
+        "载体绩效评价",
+        "科技特派员",
+        "人才与外国专家",
+        "专利",
+        "专利资助",
+        "质押融资与执法",
         "API 令牌",
         "账号安全",
     ],
@@ -102,6 +110,14 @@ WORKBENCH_TILES = {
         "创新券额度审核",
         "服务机构核验",
         "创新券风险提示",
+        "创新载体",
+        "载体年报",
+        "载体绩效评价",
+        "科技特派员",
+        "人才与外国专家",
+        "专利",
+        "专利资助",
+        "质押融资与执法",
         "API 令牌",
         "账号安全",
     ],
@@ -120,6 +136,11 @@ WORKBENCH_TILES = {
         "创新券额度审核",
         "服务机构核验",
         "创新券风险提示",
+        "创新载体",
+        "科技特派员",
+        "人才与外国专家",
+        "专利",
+        "质押融资与执法",
         "API 令牌",
         "账号安全",
     ],
@@ -139,6 +160,11 @@ WORKBENCH_TILES = {
         "创新券额度审核",
         "服务机构核验",
         "创新券风险提示",
+        "创新载体",
+        "科技特派员",
+        "人才与外国专家",
+        "专利",
+        "质押融资与执法",
         "API 令牌",
         "账号安全",
     ],
@@ -155,6 +181,9 @@ WORKBENCH_TILES = {
         "联系方式申请",
         "我的洽谈",
         "我的创新券",
+        "我的专利",
+        "专利资助",
+        "我的创新载体",
         "API 令牌",
         "账号安全",
     ],
@@ -170,6 +199,10 @@ WORKBENCH_TILES = {
         "我的创新券",
         "创新券服务",
         "创新券订单",
+        "我的专利",
+        "专利资助",
+        "我的创新载体",
+        "科技特派员",
         "API 令牌",
         "账号安全",
     ],
@@ -180,6 +213,9 @@ WORKBENCH_TILES = {
         "我的洽谈",
         "创新券服务",
         "创新券订单",
+        "我的专利",
+        "专利资助",
+        "我的创新载体",
         "API 令牌",
         "账号安全",
     ],
@@ -242,6 +278,16 @@ def test_stale_edit_is_refused_on_the_page_and_nothing_changes(client, world):
     assert "该记录已被他人修改，请刷新后重新编辑。" in stale.content.decode()
     org.refresh_from_db()
     assert org.address == "第一次"
+
+
+def test_the_enterprise_records_its_shareholders_and_its_page_shows_them(client, world):
+    org = world["org_a"]
+    client.force_login(world["ent_a"])
+    data = {"name": org.name, "industry": "C", "version": 1, "form_token": "s1", "shareholders": "赵六\n钱七"}
+    assert client.post(reverse("organizations:edit", args=[org.pk]), data).status_code == 302
+    org.refresh_from_db()
+    assert org.shareholders.splitlines() == ["赵六", "钱七"]
+    assert "赵六<br>钱七" in client.get(reverse("organizations:detail", args=[org.pk])).content.decode()
 
 
 def _edit_with_file(client, org, upload, token):

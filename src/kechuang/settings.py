@@ -151,6 +151,8 @@ LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "src" / "kechuang" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Our Chinese number formats group thousands with commas (kechuang/formats/zh_Hans).
+FORMAT_MODULE_PATH = ["kechuang.formats"]
 USE_TZ = True
 
 STATIC_URL = "/static/"

@@ -62,7 +62,7 @@ def test_enterprise_enters_last_years_figures_and_sees_them_in_its_history(page,
     assert row.locator("td").all_inner_texts() == [
         f"{last_year} 年度",
         "已提交",
-        "4900.00",
+        "4,900.00",
         "260.00",
         "5.31%",
         "120",

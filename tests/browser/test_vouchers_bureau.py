@@ -98,7 +98,7 @@ def test_staff_run_a_program_from_terms_to_payment_on_a_phone(page, live_world):
     _page_ok(page, "05-quota-reviews")
     page.get_by_test_id("quota-review-link").click()
     page.wait_for_url(re.compile(rf"/vouchers/bureau/quotas/{quota.pk}/"))
-    assert page.get_by_test_id("cap-left").inner_text() == "50000.00 元"
+    assert page.get_by_test_id("cap-left").inner_text() == "50,000.00 元"
     _page_ok(page, "06-quota-review")
     page.fill("#id_amount", "15000")
     page.get_by_test_id("quota-approve").click()
@@ -123,7 +123,7 @@ def test_staff_run_a_program_from_terms_to_payment_on_a_phone(page, live_world):
     page.get_by_test_id("batch-create").click()
     page.wait_for_url(re.compile(r"/vouchers/bureau/batches/\d+/$"))
     assert page.get_by_test_id("batch-state").inner_text() == "编制中"
-    assert page.get_by_test_id("batch-total").inner_text() == "6000.00 元"
+    assert page.get_by_test_id("batch-total").inner_text() == "6,000.00 元"
     _page_ok(page, "08-batch-draft")
     page.get_by_test_id("batch-approve").click()
     page.wait_for_function("document.querySelector('[data-testid=batch-state]').innerText === '已审定'")
@@ -144,8 +144,8 @@ def test_staff_run_a_program_from_terms_to_payment_on_a_phone(page, live_world):
     # 6. The books add up.
     page.goto(page.base + f"/vouchers/bureau/programs/{program.pk}/")
     assert page.get_by_test_id("reconcile-status").inner_text() == "台账平衡"
-    assert page.get_by_test_id("fig-paid").inner_text() == "6000.00"
-    assert page.get_by_test_id("fig-remaining").inner_text() == "285000.00"
+    assert page.get_by_test_id("fig-paid").inner_text() == "6,000.00"
+    assert page.get_by_test_id("fig-remaining").inner_text() == "285,000.00"
     _page_ok(page, "11-books")
     page.goto(page.base + f"/vouchers/bureau/programs/{program.pk}/ledger/")
     assert page.get_by_test_id("entry-row").count() == 5  # issue, commit, redeem, settle, pay
@@ -168,4 +168,4 @@ def test_staff_run_a_program_from_terms_to_payment_on_a_phone(page, live_world):
         page.goto(page.base + path)
         _page_ok(page, name)
     page.goto(page.base + f"/vouchers/bureau/programs/{program.pk}/close/")
-    assert "未使用的 9000.00 元立即到期收回预算" in page.get_by_test_id("close-warning").inner_text()
+    assert "未使用的 9,000.00 元立即到期收回预算" in page.get_by_test_id("close-warning").inner_text()

@@ -154,7 +154,7 @@ def test_quota_booking_completion_confirmation_and_claim_on_a_phone(page, live_w
     assert page.get_by_test_id("claim-row").count() == 1
     page.get_by_test_id("batch-create").click()
     page.wait_for_url(re.compile(r"/vouchers/bureau/batches/\d+/$"))
-    assert page.get_by_test_id("batch-total").inner_text() == "6000.00 元"
+    assert page.get_by_test_id("batch-total").inner_text() == "6,000.00 元"
     page.get_by_test_id("batch-approve").click()
     page.wait_for_function("document.querySelector('[data-testid=batch-state]').innerText === '已审定'")
     page.fill("#id_reference", "财拨2026-031")

@@ -337,7 +337,7 @@ def test_enterprise_enters_its_year_through_the_page(client, world):
     assert (record.status, record.version) == ("submitted", 2)
     history = client.get(reverse("enterprises:annual_mine")).content.decode()
     assert f'data-testid="annual-year-{YEAR}"' in history
-    assert '<td class="num">4900.00</td>' in history and "5.31%" in history
+    assert '<td class="num">4,900.00</td>' in history and "5.31%" in history
 
 
 def test_the_page_reports_a_conflict_instead_of_overwriting(client, world):
@@ -384,7 +384,7 @@ def test_town_officer_reads_its_town_only_and_changes_nothing(client, world):
     page = client.get(url)
     body = page.content.decode()
     assert (page.status_code, 'data-testid="annual-form"' in body) == (200, False)
-    assert '<dd data-testid="value-main_revenue">48000000.00</dd>' in body
+    assert '<dd data-testid="value-main_revenue">48,000,000.00</dd>' in body
     refused = client.post(url, _post(figures(main_revenue=1), version=1, action="save"))
     assert (refused.status_code, refused.context["reason"]) == (
         403,

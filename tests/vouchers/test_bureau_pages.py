@@ -322,7 +322,7 @@ def test_open_then_close_through_the_confirmation_page(client, world):
     quota = make_quota(program, world["ent_a"])
     close_url = reverse("vouchers:program_action", args=[program.pk, "close"])
     body = client.get(close_url).content.decode()
-    assert "1笔已发放额度中未使用的 20000.00 元立即到期收回预算" in body
+    assert "1笔已发放额度中未使用的 20,000.00 元立即到期收回预算" in body
     client.post(close_url, {"version": program.version})
     program.refresh_from_db()
     quota.refresh_from_db()
@@ -351,8 +351,8 @@ def test_the_books_show_the_figures_and_that_they_add_up(client, world, scene):
     assert [(s, n, a) for s, _label, n, a in books.booking_states] == [("settled", 1, Decimal("8000"))]
     body = response.content.decode()
     assert '<p class="vb-ok" data-testid="reconcile-status">台账平衡</p>' in body
-    assert '<dd data-testid="fig-settled">8000.00</dd>' in body
-    assert '<dd data-testid="fig-outstanding">12000.00</dd>' in body
+    assert '<dd data-testid="fig-settled">8,000.00</dd>' in body
+    assert '<dd data-testid="fig-outstanding">12,000.00</dd>' in body
 
 
 def test_the_ledger_lists_the_entries_with_totals_per_kind(client, world, scene):

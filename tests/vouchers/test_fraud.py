@@ -123,6 +123,24 @@ def test_both_reasons_are_named_in_one_flag(parties):
     assert flag.detail.endswith("法定代表人均为王五；地址相同（越城区人民中路3号）。")
 
 
+def test_a_common_shareholder_or_one_owning_the_other_is_flagged(parties):
+    program = make_program(parties["staff"])
+    offering = make_provider(parties["provider"], parties["staff"])
+    _set(parties["org_a"], shareholders="赵六\n绍兴测试检测中心\n钱七")  # the provider owns part of it
+    _set(parties["prov_org"], shareholders="孙八；赵 六")
+    _book(make_quota(program, parties["ent_a"]), offering, parties["ent_a"])
+    flag = Flag.objects.get()
+    assert flag.evidence == {"reasons": ["有共同股东赵六", "服务机构是企业的股东"]}
+
+
+def test_different_shareholders_relate_nobody(parties):
+    program = make_program(parties["staff"])
+    offering = make_provider(parties["provider"], parties["staff"])
+    _set(parties["org_a"], shareholders="赵六")
+    _set(parties["prov_org"], shareholders="孙八")
+    _book(make_quota(program, parties["ent_a"]), offering, parties["ent_a"])
+    assert not Flag.objects.exists()
+
 def test_the_factory_default_address_makes_parties_related(world):
     """Documents the fixture caveat: every factory organization has the same address."""
     program = make_program(world["staff"])

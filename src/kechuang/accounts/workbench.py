@@ -108,6 +108,7 @@ def tiles_for(user) -> list[Tile]:
     tiles.extend(_enterprise_tiles(user))
     tiles.extend(_market_tiles(user))
     tiles.extend(_voucher_tiles(user))
+    tiles.extend(_carrier_talent_patent_tiles(user))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles
@@ -246,4 +247,57 @@ def _voucher_tiles(user) -> list[Tile]:
             Tile(_("创新券服务"), reverse("vouchers:provider_register"), _("服务机构登记、服务项目与仪器"))
         )
         tiles.append(Tile(_("创新券订单"), reverse("vouchers:bookings"), _("接受预约、登记完成、申请兑付")))
+    return tiles
+
+
+def _carrier_talent_patent_tiles(user) -> list[Tile]:
+    """创新载体、科技特派员与人才、专利: the bureau's registers and queues; an organization's own records."""
+    from kechuang.carriers.carrier_selectors import reports_visible_to
+    from kechuang.carriers.enums import ReportState
+    from kechuang.patents.enums import ClaimState
+    from kechuang.patents.subsidy_selectors import claims_visible_to
+
+    tiles = []
+    editor = user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+    if user.is_superuser or user.is_region_scoped:
+        tiles.append(
+            Tile(_("创新载体"), reverse("carriers:list"), _("孵化器、众创空间、综合体、实验室与工作站"))
+        )
+        if editor:
+            tiles.append(
+                Tile(
+                    _("载体年报"),
+                    reverse("carriers:reports"),
+                    _("待确认的载体年度报告"),
+                    count=reports_visible_to(user=user).filter(state=ReportState.SUBMITTED).count() or None,
+                )
+            )
+            tiles.append(
+                Tile(_("载体绩效评价"), reverse("carriers:schemes"), _("按类型加权评分、定等、排名与处理"))
+            )
+        tiles.append(
+            Tile(_("科技特派员"), reverse("talent:commissioners"), _("派驻乡镇、工作日志与年度小结"))
+        )
+        tiles.append(Tile(_("人才与外国专家"), reverse("talent:talents"), _("领军人才、创新团队、外国专家")))
+        tiles.append(Tile(_("专利"), reverse("patents:patent_list"), _("辖区单位的专利、导入与统计")))
+        if editor:
+            tiles.append(
+                Tile(
+                    _("专利资助"),
+                    reverse("patents:subsidy_claims"),
+                    _("待审核的专利资助申请"),
+                    count=claims_visible_to(user=user).filter(state=ClaimState.SUBMITTED).count() or None,
+                )
+            )
+        tiles.append(Tile(_("质押融资与执法"), reverse("patents:cases"), _("知识产权质押融资、专利纠纷案件")))
+    elif user.active_organization_id and user.role in (Role.ENTERPRISE, Role.INSTITUTION, Role.PROVIDER):
+        tiles.append(Tile(_("我的专利"), reverse("patents:patent_list"), _("登记、导入专利，查看统计")))
+        tiles.append(
+            Tile(_("专利资助"), reverse("patents:subsidy_policies"), _("按政策申请专利资助，进度可查"))
+        )
+        tiles.append(Tile(_("我的创新载体"), reverse("carriers:list"), _("本单位运营的载体、在孵企业与年报")))
+        if user.role == Role.INSTITUTION:
+            tiles.append(
+                Tile(_("科技特派员"), reverse("talent:commissioners"), _("本单位派出的特派员与工作日志"))
+            )
     return tiles

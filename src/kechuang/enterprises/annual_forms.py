@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.forms import OnceFormMixin
+from kechuang.core.validators import validate_spreadsheet
 
 from .annual import (
     BOOLEAN_FIELDS,
@@ -14,7 +15,6 @@ from .annual import (
     default_of,
     last_year,
 )
-from .annual_import import validate_spreadsheet
 from .enums import AnnualDataStatus
 from .models import AnnualData
 

@@ -8,16 +8,12 @@ row is rejected, in one transaction, with bulk statements (5,000 rows: 10–19 s
 machine, SQLite and PostgreSQL alike; bulk_update alone had taken minutes).
 """
 
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -28,6 +24,7 @@ from kechuang.core.errors import DomainError
 from kechuang.core.models import AuditLog
 from kechuang.core.permissions import require
 from kechuang.core.scoping import user_region_codes
+from kechuang.core.validators import validate_spreadsheet  # noqa: F401  (imported from here by older code)
 from kechuang.organizations.enums import OrganizationKind
 from kechuang.organizations.models import Organization
 from kechuang.organizations.validators import credit_code_problem, normalize_credit_code
@@ -148,31 +145,6 @@ def guide_rows() -> list[list[str]]:
 
 
 # ------------------------------------------------------------------------------------------------ uploads
-
-
-def validate_spreadsheet(upload) -> None:
-    """Accept only a real .xlsx workbook within the configured upload size (core.validators' rule for sheets)."""
-    limit = settings.KECHUANG_MAX_UPLOAD_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("文件过大（%(size)s），上限为 %(limit)s。")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            code="file_too_large",
-        )
-    if not upload.name.lower().endswith(".xlsx"):
-        raise ValidationError(_("只接受 Excel 工作簿（.xlsx）文件，请使用下载的模板。"), code="file_type")
-    head = upload.read(4)
-    upload.seek(0)
-    try:
-        names = set(zipfile.ZipFile(upload).namelist()) if head == b"PK\x03\x04" else set()
-    except zipfile.BadZipFile:
-        names = set()
-    finally:
-        upload.seek(0)
-    if "xl/workbook.xml" not in names:
-        raise ValidationError(
-            _("文件内容不是 Excel 工作簿（.xlsx），请用 Excel 或 WPS 另存为 .xlsx 后上传。"), code="file_type"
-        )
 
 
 def read_workbook(file) -> tuple[list, list[tuple[int, tuple]]]:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kechuang.accounts.enums import Role
+from kechuang.core.text import enumeration
 from kechuang.core.views import render_denied
 from kechuang.organizations.enums import OrganizationKind
 from kechuang.organizations.models import Organization
@@ -220,7 +221,7 @@ def assessment_page(request, pk):
             "tsme_verdict": _verdict(tsme.eligible),
             "hnte_css": _VERDICT_CSS[hnte.eligible],
             "tsme_css": _VERDICT_CSS[tsme.eligible],
-            "hnte_years": "、".join(str(y) for y in hnte.years) or "—",
+            "hnte_years": enumeration(str(y) for y in hnte.years) or "—",
             "hnte_score": {
                 "low": _num(hnte.score.low),
                 "high": _num(hnte.score.high),

@@ -58,6 +58,7 @@ class OrganizationIn(Schema):
     founded_on: date | None = None
     size: str = ""
     legal_representative: str = ""
+    shareholders: str = ""
     contact_phone: str = ""
 
 
@@ -70,6 +71,7 @@ class OrganizationPatch(Schema):
     founded_on: date | None = None
     size: str | None = None
     legal_representative: str | None = None
+    shareholders: str | None = None
     contact_phone: str | None = None
     credit_code: str | None = None
     credit_code_override_reason: str | None = None

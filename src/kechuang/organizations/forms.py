@@ -18,7 +18,10 @@ class OrganizationForm(OnceFormMixin, forms.ModelForm):
     class Meta:
         model = Organization
         fields = BUREAU_EDITABLE_FIELDS
-        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "founded_on": forms.DateInput(attrs={"type": "date"}),
+            "shareholders": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -58,6 +58,10 @@ class Organization(AuditedModel):
     founded_on = models.DateField(_("成立日期"), null=True, blank=True)
     size = models.CharField(_("规模"), max_length=8, choices=OrganizationSize.choices, blank=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    # Names as the business licence record shows them; the voucher fraud checks compare them (related parties).
+    shareholders = models.TextField(
+        _("主要股东"), blank=True, help_text=_("每行一个：自然人姓名或单位名称。")
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     license_file = models.FileField(
         _("营业执照/登记证书"), upload_to="licenses/%Y/", blank=True, validators=[validate_upload]

@@ -34,6 +34,7 @@ BUREAU_EDITABLE_FIELDS = (
     "founded_on",
     "size",
     "legal_representative",
+    "shareholders",
     "contact_phone",
     "license_file",
 )

@@ -3,6 +3,8 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kechuang.core.text import enumeration
+
 # rules.md §4.2: 31 characters, I O S V Z never used; value = index.
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 # Wi = 3^(i-1) mod 31 for positions 1–17.
@@ -27,7 +29,7 @@ def credit_code_problem(code: str) -> str | None:
     bad = sorted({c for c in code if c not in CHARSET})
     if bad:
         return _("统一社会信用代码含有不允许的字符：%(chars)s（不使用 I、O、S、V、Z）。") % {
-            "chars": "、".join(bad)
+            "chars": enumeration(bad)
         }
     if not code[2:8].isdigit():
         return _("统一社会信用代码第3—8位应为行政区划代码（6位数字）。")

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core.models import AuditedModel
-from kechuang.core.validators import validate_upload
+from kechuang.core.validators import validate_spreadsheet
 
 from .enums import (
     CaseKind,
@@ -64,11 +64,16 @@ class Patent(AuditedModel):
     def __str__(self) -> str:
         return f"{self.application_no} {self.title}"
 
+    @property
+    def region_id(self) -> str:
+        """The organization's region: audit lines carry it, so a county's bureau sees its patents' changes."""
+        return self.organization.region_id
+
 
 class PatentImport(AuditedModel):
     """One Excel list imported (as the patent office exports it), with what became of each row."""
 
-    file = models.FileField(_("导入文件"), upload_to="patents/imports/%Y/", validators=[validate_upload])
+    file = models.FileField(_("导入文件"), upload_to="patents/imports/%Y/", validators=[validate_spreadsheet])
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("导入人"),

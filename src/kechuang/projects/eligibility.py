@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from kechuang.core.text import enumeration
 from kechuang.organizations.enums import OrganizationKind, QualificationKind
 
 
@@ -24,7 +25,7 @@ def eligibility_problems(rules: dict, facts: Facts) -> list[str]:
     problems: list[str] = []
     kinds = rules.get("organization_kinds") or []
     if kinds and facts.organization_kind not in kinds:
-        names = "、".join(str(OrganizationKind(k).label) for k in kinds if k in OrganizationKind.values)
+        names = enumeration(str(OrganizationKind(k).label) for k in kinds if k in OrganizationKind.values)
         problems.append(_("本指南只接受以下单位申报：%(kinds)s。") % {"kinds": names})
     if not facts.organization_verified:
         problems.append(_("单位信息尚未通过科技局核验。"))

@@ -12,6 +12,7 @@ from kechuang.core.errors import DomainError
 from kechuang.core.jobs import enqueue
 from kechuang.core.money import yuan
 from kechuang.core.permissions import require
+from kechuang.core.text import clauses, enumeration
 
 from . import formdef
 from .enums import ApplicationAction, ApplicationState
@@ -346,7 +347,7 @@ def formal_check_results(application: Application, viewer=None) -> list[dict]:
     results = []
     errors = submission_problems(application)
     field_errors = [message for messages in errors.values() for message in messages]
-    results.append({"check": _("必填内容与附件"), "ok": not field_errors, "detail": "；".join(field_errors)})
+    results.append({"check": _("必填内容与附件"), "ok": not field_errors, "detail": clauses(field_errors)})
     call = application.call
     over = application.requested_amount is not None and application.requested_amount > call.budget_cap
     results.append(
@@ -358,13 +359,13 @@ def formal_check_results(application: Application, viewer=None) -> list[dict]:
         }
     )
     problems = eligibility_for(call=call, organization=application.organization, excluding=application.pk)
-    results.append({"check": _("申报资格与科研诚信"), "ok": not problems, "detail": "；".join(problems)})
+    results.append({"check": _("申报资格与科研诚信"), "ok": not problems, "detail": clauses(problems)})
     duplicates = near_duplicates(application)
     results.append(
         {
             "check": _("未重复申报"),
             "ok": not duplicates,
-            "detail": "；".join(_duplicate_text(d, application, viewer) for d in duplicates),
+            "detail": clauses(_duplicate_text(d, application, viewer) for d in duplicates),
         }
     )
     return results
@@ -392,7 +393,8 @@ def application_formal_check(*, application: Application, by, decision: str, rea
             failed = [r["check"] for r in formal_check_results(locked, viewer=by) if not r["ok"]]
             if failed and not reason.strip():
                 raise DomainError(
-                    _("自动检查未通过（%(checks)s），如仍要通过请填写理由。") % {"checks": "、".join(failed)}
+                    _("自动检查未通过（%(checks)s），如仍要通过请填写理由。")
+                    % {"checks": enumeration(failed)}
                 )
     else:
         check = None
@@ -417,7 +419,7 @@ def application_file_add(*, application: Application, by, field_key: str, upload
     if extension not in allowed:
         raise DomainError(
             _("%(label)s只接受 %(types)s 文件。")
-            % {"label": spec.get("label", field_key), "types": "、".join(t.upper() for t in allowed)}
+            % {"label": spec.get("label", field_key), "types": enumeration(t.upper() for t in allowed)}
         )
     limit = int(spec.get("max_bytes") or 0)
     if limit and upload.size > limit:
@@ -481,12 +483,12 @@ def call_save(*, by, values: dict, call: Call | None = None, expected_version: i
     unknown = set(rules["qualifications"]) - set(QualificationKind.values)
     if unknown:
         raise DomainError(
-            _("不支持的资质要求：%(kinds)s") % {"kinds": "、".join(sorted(unknown))}, field="qualifications"
+            _("不支持的资质要求：%(kinds)s") % {"kinds": enumeration(sorted(unknown))}, field="qualifications"
         )
     codes = set(rules["region_codes"]) | set(quotas)
     known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
     if codes - known:
-        raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": "、".join(sorted(codes - known))})
+        raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": enumeration(sorted(codes - known))})
     if call is None:
         call = Call()
     else:

@@ -1,6 +1,7 @@
 from django.db.models import Count, Q, QuerySet
 
 from kechuang.core.scoping import scope_by_region, user_region_codes
+from kechuang.core.text import clauses
 from kechuang.organizations.models import Organization
 from kechuang.organizations.validators import normalize_credit_code
 from kechuang.regions.models import Region
@@ -84,7 +85,7 @@ def review_content(*, application, blind: bool) -> list[tuple[str, object]]:
             continue
         value = application.data.get(spec["key"], "")
         if spec.get("type") == "table":
-            value = "；".join(" ".join(str(v) for v in row.values()) for row in value or [])
+            value = clauses(" ".join(str(v) for v in row.values()) for row in value or [])
         rows.append((spec.get("label", spec["key"]), value))
     return rows
 

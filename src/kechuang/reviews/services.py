@@ -16,6 +16,7 @@ from kechuang.core.jobs import enqueue
 from kechuang.core.models import AuditLog
 from kechuang.core.permissions import require
 from kechuang.core.scoping import region_within_user_scope
+from kechuang.core.text import clauses, enumeration
 from kechuang.organizations.enums import TechField
 from kechuang.projects.enums import ApplicationAction, ApplicationState
 from kechuang.projects.models import Application
@@ -59,7 +60,7 @@ def review_draw(*, call, by, method: str = DrawMethod.RANDOMIZED, q: float = 0.5
     result = draw_panels(app_profiles, expert_list, k=k, q=q, seed=seed, rules=rules, method=method)
     violations = verify(result, app_profiles, expert_list, rules, k)
     if violations:
-        raise DomainError(_("抽取结果违反回避或负荷规则，未保存：%(v)s") % {"v": "；".join(violations[:3])})
+        raise DomainError(_("抽取结果违反回避或负荷规则，未保存：%(v)s") % {"v": clauses(violations[:3])})
     with transaction.atomic():
         draw = ReviewDraw(
             call=call,
@@ -262,7 +263,7 @@ def acceptance_panel_draw(*, project, by, seed: int | None = None):
     )
     violations = verify(result, app_profiles, expert_list, rules, k)
     if violations:
-        raise DomainError(_("抽取结果违反回避规则，未保存：%(v)s") % {"v": "；".join(violations[:3])})
+        raise DomainError(_("抽取结果违反回避规则，未保存：%(v)s") % {"v": clauses(violations[:3])})
     panel = list(result.panels.get(locked.application_id, ()))
     if not panel:
         shortfall = result.shortfalls.get(locked.application_id)
@@ -317,7 +318,7 @@ def expert_save(
         setattr(locked, name, value)
     unknown = [c for c in locked.field_codes or [] if c not in TechField.values]
     if unknown:
-        raise DomainError(_("专业领域无效：%(codes)s") % {"codes": "、".join(unknown)}, field="field_codes")
+        raise DomainError(_("专业领域无效：%(codes)s") % {"codes": enumeration(unknown)}, field="field_codes")
     if not locked.field_codes:
         raise DomainError(_("请至少选择一个专业领域。"), field="field_codes")
     if locked.load_cap > MAX_LOAD_CAP:

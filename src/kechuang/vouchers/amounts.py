@@ -17,6 +17,8 @@ from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from kechuang.core.text import clauses, enumeration
+
 from .enums import CopayMode
 
 CENT = Decimal("0.01")
@@ -98,7 +100,7 @@ def tiers_text(tiers: Sequence[Tier], mode: str) -> str:
             span = _("%(low)s元及以上") % {"low": _money(tier.start)} if index else _("不论金额")
         parts.append(f"{span}{share}")
     how = _("（分段累进计算）") if mode == CopayMode.MARGINAL and len(tiers) > 1 else ""
-    return "；".join(parts) + how
+    return clauses(parts) + how
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def eligibility_problems(
 
 def _labels(choices, values) -> str:
     names = dict(choices.choices)
-    return "、".join(str(names.get(v, v)) for v in values)
+    return enumeration(str(names.get(v, v)) for v in values)
 
 
 def _money(value: Decimal) -> str:

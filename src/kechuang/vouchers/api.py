@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from kechuang.core.api import CappedCountPagination, filtered
 from kechuang.core.errors import DomainError
 from kechuang.core.permissions import require
+from kechuang.core.text import enumeration
 from kechuang.organizations.models import Organization
 from kechuang.regions.models import Region
 
@@ -102,7 +103,7 @@ def _regions(codes, *, field: str) -> list[Region]:
     found = {region.pk: region for region in Region.objects.filter(pk__in=codes)}
     missing = [code for code in codes if code not in found]
     if missing:
-        raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": "、".join(missing)}, field=field)
+        raise DomainError(_("区划代码不存在：%(codes)s") % {"codes": enumeration(missing)}, field=field)
     return [found[code] for code in codes]
 
 

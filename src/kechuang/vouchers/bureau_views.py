@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from kechuang.core.excel import workbook_response
 from kechuang.core.forms import perform
 from kechuang.core.permissions import Denied
+from kechuang.core.text import clauses
 from kechuang.core.views import paginate, render_denied
 
 from . import permissions as perm
@@ -683,7 +684,7 @@ def flag(request, pk):
             "evidence": [
                 (
                     EVIDENCE_LABELS.get(key, key),
-                    "；".join(map(str, value)) if isinstance(value, list) else value,
+                    clauses(map(str, value)) if isinstance(value, list) else value,
                 )
                 for key, value in evidence.items()
                 if key != "bookings"

@@ -115,6 +115,7 @@ class ProviderForm(OnceFormMixin):
     )
     contact_name = forms.CharField(label=_("联系人"), required=False, max_length=50)
     contact_phone = forms.CharField(label=_("联系电话"), required=False, max_length=30)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def values(self) -> dict:
         return {

@@ -128,20 +128,27 @@ def catalogue_page(queryset: QuerySet[Offering], number, per_page: int) -> Page:
     """Page `number` of `queryset` (offerings_listed) with its rows: 1 if it is not a page number, the last if
     past the end.
 
-    The page's ids are read first, then its rows (`offering_rows`). A first page needs no COUNT: when it is full
-    (one more id was read), `page.count_deferred` is True and the page asks for the count separately
-    (`catalogue_count`), as the enterprise list does; counting tens of thousands of offerings against a filter
-    costs more than the rows of a page, and they need not wait for it."""
+    The page's ids are read first, then its rows (`offering_rows`). No page within the results needs a COUNT:
+    when there is a next one (one more id was read), `page.count_deferred` is True and the page asks for the
+    count separately (`catalogue_count`), as the enterprise list does; counting tens of thousands of offerings
+    against a filter costs more than the rows of a page, and they need not wait for it."""
     ids = queryset.values_list("id", flat=True)
     paginator = Paginator(ids, per_page)
-    if number in (None, "", "1", 1):
-        first = list(ids[: per_page + 1])
-        page = Page(first[:per_page], 1, paginator)
-        page.count_deferred = len(first) > per_page
+    try:
+        wanted = max(int(number or 1), 1)
+    except (TypeError, ValueError):
+        wanted = 1
+    # Any page reads one id more than it shows: a next page exists if it came back. Only a page past the end
+    # needs the COUNT (to land on the last page); the others leave it to `catalogue_count`.
+    offset = (wanted - 1) * per_page
+    read = list(ids[offset : offset + per_page + 1])
+    if read or wanted == 1:
+        page = Page(read[:per_page], wanted, paginator)
+        page.count_deferred = len(read) > per_page
         if not page.count_deferred:
-            paginator.count = len(first)  # a cached_property: set, it is never counted
+            paginator.count = offset + len(read)  # a cached_property: set, it is never counted
     else:
-        page = paginator.get_page(number)
+        page = paginator.get_page(wanted)
         page.count_deferred = False
     page.object_list = offering_rows(list(page.object_list))
     return page

@@ -154,13 +154,17 @@ def provider_register(request):
             "description": profile.description,
             "contact_name": profile.contact_name,
             "contact_phone": profile.contact_phone,
+            "version": profile.version,  # a second tab's older edit is refused, not applied over this one
         }
     form = ProviderForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         done = perform(
             form,
             lambda: services.provider_register(
-                organization=organization, values=form.values(), by=request.user
+                organization=organization,
+                values=form.values(),
+                expected_version=form.cleaned_data.get("version"),
+                by=request.user,
             ),
         )
         if done is not None:

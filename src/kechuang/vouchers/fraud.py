@@ -1,8 +1,8 @@
 """Patterns bureaus ask to look at (风险提示). Each finding becomes one Flag for an officer of the issuing region;
 nothing is blocked: the booking or redemption goes on, and the officer clears or confirms the flag.
 
-* Related parties: the enterprise and the provider have the same legal representative or the same address.
-  (Shareholders are not in the registry yet, so they cannot be compared.)
+* Related parties: the enterprise and the provider have the same legal representative, the same address, a
+  shareholder in common (the registry's 主要股东), or one is a shareholder of the other.
 * Voucher dependence: vouchers paid more than `DEPENDENCE_SHARE` of a provider's declared revenue of the
   year (its annual data), or, without annual data, the provider took more than `CONCENTRATION_SHARE` of all
   the program's redemptions (from `CONCENTRATION_MINIMUM` yuan of redemptions on, so one early booking does
@@ -20,6 +20,8 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from kechuang.core.text import clauses, enumeration
 
 from .amounts import parse_tiers
 from .enums import BookingState, FlagKind
@@ -47,6 +49,27 @@ def _normal(text: str) -> str:
     return re.sub(r"[\s\-—–_,，.。()（）#＃]", "", text).lower()
 
 
+def _shareholders(organization) -> dict[str, str]:
+    """Normalized name → name as written, one per line of the registry's 主要股东."""
+    names = ((organization.shareholders or "").replace("；", "\n").replace(";", "\n")).splitlines()
+    return {_normal(name): name.strip() for name in names if _normal(name)}
+
+
+def shareholder_links(enterprise, provider) -> list[str]:
+    """Why the two look related through their owners: a common shareholder, or one owning the other."""
+    reasons = []
+    theirs = _shareholders(provider)
+    ours = _shareholders(enterprise)
+    common = [ours[key] for key in ours.keys() & theirs.keys()]
+    if common:
+        reasons.append(_("有共同股东%(names)s") % {"names": enumeration(sorted(common))})
+    if _normal(provider.name) in ours:
+        reasons.append(_("服务机构是企业的股东"))
+    if _normal(enterprise.name) in theirs:
+        reasons.append(_("企业是服务机构的股东"))
+    return reasons
+
+
 def _raise(*, key: str, **fields) -> Flag:
     flag, _created = Flag.objects.get_or_create(key=key, defaults=fields)
     return flag
@@ -64,6 +87,7 @@ def check_booking(booking: Booking) -> list[Flag]:
         same.append(_("法定代表人均为%(name)s") % {"name": enterprise.legal_representative})
     if _normal(enterprise.address) and _normal(enterprise.address) == _normal(provider.address):
         same.append(_("地址相同（%(address)s）") % {"address": enterprise.address})
+    same.extend(shareholder_links(enterprise, provider))
     if same:
         flags.append(
             _raise(
@@ -74,7 +98,7 @@ def check_booking(booking: Booking) -> list[Flag]:
                 enterprise=enterprise,
                 booking=booking,
                 detail=_("%(e)s与服务机构%(p)s可能存在关联：%(why)s。")
-                % {"e": enterprise.name, "p": provider.name, "why": "；".join(same)},
+                % {"e": enterprise.name, "p": provider.name, "why": clauses(same)},
                 evidence={"reasons": same},
             )
         )

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.core.errors import ConflictError
 from kechuang.core.forms import perform
+from kechuang.core.text import enumeration
 from kechuang.core.views import paginate, render_denied
 from kechuang.organizations.enums import OrganizationKind, OrganizationSize, QualificationKind
 from kechuang.organizations.models import Organization
@@ -58,7 +59,7 @@ REASON_ACTIONS = ("decline", "cancel", "dispute")
 
 def _labels(choices, values) -> str:
     names = dict(choices.choices)
-    return "、".join(str(names.get(v, v)) for v in values or ())
+    return enumeration(str(names.get(v, v)) for v in values or ())
 
 
 def _not_found(request, reason):
@@ -96,7 +97,7 @@ def program_terms(program) -> list[tuple[str, str]]:
     where = _("%(region)s（含下辖地区）的服务机构") % {"region": program.region.name}
     if partners:
         where += _("；通用通兑：另可在%(list)s的服务机构使用，跨地区使用由发放地区结算") % {
-            "list": "、".join(partners)
+            "list": enumeration(partners)
         }
     return [
         (_("发放地区"), program.region.name),

@@ -19,6 +19,7 @@ from kechuang.core.audit import acting
 from kechuang.core.errors import DomainError
 from kechuang.core.notifications import notify
 from kechuang.core.permissions import require
+from kechuang.core.text import clauses, enumeration
 from kechuang.core.validators import validate_upload
 from kechuang.core.workflow import Transition, Workflow
 from kechuang.organizations.enums import OrganizationKind, OrganizationSize, QualificationKind
@@ -472,13 +473,13 @@ def _grant(
     who = _("系统按规则自动审核") if automatic else ""
     if grant.amount <= 0:
         quota.state = QuotaState.REJECTED
-        quota.reason = "；".join(filter(None, [who, _("已无可发放额度：") + "、".join(grant.limits)]))
+        quota.reason = clauses(filter(None, [who, _("已无可发放额度：") + enumeration(grant.limits)]))
         quota.bump_version()
         quota.save()
     else:
         quota.state = QuotaState.APPROVED
-        limited = _("，受%(l)s限制") % {"l": "、".join(grant.limits)} if grant.limits else ""
-        quota.reason = "；".join(
+        limited = _("，受%(l)s限制") % {"l": enumeration(grant.limits)} if grant.limits else ""
+        quota.reason = clauses(
             filter(None, [who, _("发放%(v)s元%(limited)s") % {"v": grant.amount, "limited": limited}])
         )
         quota.bump_version()

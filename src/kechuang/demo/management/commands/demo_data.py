@@ -38,3 +38,13 @@ class Command(BaseCommand):
             from kechuang.vouchers.demo import seed as seed_vouchers
 
             seed_vouchers(seed=seed, log=self.stdout.write)
+            # Carriers before talent: foreign experts go to the carriers' workstations.
+            from kechuang.carriers.demo import seed as seed_carriers
+            from kechuang.market.demo import demo_registry
+            from kechuang.patents.demo import seed as seed_patents
+            from kechuang.talent.demo import seed as seed_talent
+
+            registry = demo_registry()  # read once for the three
+            seed_carriers(seed=seed, log=self.stdout.write, registry=registry)
+            seed_talent(seed=seed, log=self.stdout.write, registry=registry)
+            seed_patents(seed=seed, log=self.stdout.write, registry=registry)
