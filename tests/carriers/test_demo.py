@@ -206,6 +206,10 @@ def test_seeding_writes_the_published_figures_once():
         "新增外国专家工作站": city.filter(kind="foreign_workstation", recognized_on__year=2019).count(),
     }
     assert counts == result.figures == CALIBRATION
+    # The figures module (which the annual report quotes) gives the same, by the same definitions.
+    from kechuang.carriers.figures import calibration_figures
+
+    assert calibration_figures("330600", 2019) == CALIBRATION
     # Every kind with indicators (migration 0002 gives all of them some) has 2019 reports; the incubators'
     # evaluation removed the one that failed twice.
     kinds = set(ReportIndicator.objects.filter(active=True).values_list("kind", flat=True))

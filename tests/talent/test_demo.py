@@ -76,6 +76,11 @@ def test_seeding_writes_the_published_figures_once():
     totals = dict(in_city.values_list("kind").annotate(total=Sum("quantity")))
     assert (totals["project"], totals["technology"], totals["training"]) == (96, 72, 256)
     assert result.figures == {"实施项目": 96, "推广新技术": 72, "举办培训": 256}
+    from kechuang.talent.summaries import commissioner_figures
+
+    figures = commissioner_figures(region_code="330600", year=2019)
+    assert (figures["projects"], figures["technologies"], figures["trainings"]) == (96, 72, 256)
+    assert figures["sentence"].startswith("实施项目96个，推广新技术72项，举办培训256期，培训")
     assert set(Dispatch.objects.values_list("town__level", flat=True)) == {"town"}
     stations = ForeignExpert.objects.filter(workstation__recognized_on__year=2019)
     assert stations.values("workstation").distinct().count() == 10

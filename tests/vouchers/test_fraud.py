@@ -141,6 +141,7 @@ def test_different_shareholders_relate_nobody(parties):
     _book(make_quota(program, parties["ent_a"]), offering, parties["ent_a"])
     assert not Flag.objects.exists()
 
+
 def test_the_factory_default_address_makes_parties_related(world):
     """Documents the fixture caveat: every factory organization has the same address."""
     program = make_program(world["staff"])

@@ -176,3 +176,22 @@ def incubation_figures(region_code: str, year: int) -> dict:
         "revenue": _yuan(revenue or Decimal(0)),
         "by_kind": by_kind,
     }
+
+
+def calibration_figures(region_code: str, year: int) -> dict[str, int]:
+    """The carrier figures bureaus publish for a year (demo-calibration.md), by their definitions: new provincial
+    maker spaces, new national 星创天地 and new foreign expert workstations recognized in the year, and the
+    industrial innovation service complexes of city and county level in force at its end."""
+    recognized = Carrier.objects.filter(region_id__in=regions_under(region_code), recognized_on__year=year)
+    return {
+        "新增省级众创空间": recognized.filter(
+            kind=CarrierKind.MAKER_SPACE, level=QualificationLevel.PROVINCIAL
+        ).count(),
+        "新认定国家级星创天地": recognized.filter(
+            kind=CarrierKind.STAR_SPACE, level=QualificationLevel.NATIONAL
+        ).count(),
+        "产业创新服务综合体": _in_force(region_code, year)
+        .filter(kind=CarrierKind.COMPLEX, level__in=(QualificationLevel.CITY, QualificationLevel.COUNTY))
+        .count(),
+        "新增外国专家工作站": recognized.filter(kind=CarrierKind.FOREIGN_WORKSTATION).count(),
+    }

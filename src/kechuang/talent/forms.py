@@ -8,6 +8,7 @@ from kechuang.carriers.enums import CarrierKind
 from kechuang.carriers.models import Carrier
 from kechuang.core.forms import OnceFormMixin
 from kechuang.core.widgets import FastSelect
+from kechuang.organizations.fields import OrganizationField
 
 from .enums import CommissionerKind, Engagement, TalentKind, WorkKind
 
@@ -24,10 +25,6 @@ class RegionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, region):
         return region.choice_label
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    widget = FastSelect
 
 
 class VersionMixin(forms.Form):
@@ -56,7 +53,7 @@ class CommissionerFilterForm(forms.Form):
 class CommissionerForm(OnceFormMixin, VersionMixin):
     kind = forms.ChoiceField(label=_("类型"), choices=CommissionerKind.choices)
     name = forms.CharField(label=_("姓名/团队/单位名称"), max_length=100)
-    organization = OrganizationChoiceField(label=_("派出单位"), queryset=None)
+    organization = OrganizationField(label=_("派出单位"))
     leader = forms.CharField(label=_("负责人"), max_length=50, required=False)
     members = forms.CharField(label=_("团队成员"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     specialty = forms.CharField(label=_("专业特长"), max_length=100, required=False)
@@ -65,7 +62,7 @@ class CommissionerForm(OnceFormMixin, VersionMixin):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations.order_by("name")
+        self.fields["organization"].limit_to(organizations)
 
 
 class DispatchForm(OnceFormMixin):
@@ -127,7 +124,7 @@ class TalentForm(OnceFormMixin, VersionMixin):
     kind = forms.ChoiceField(label=_("类别"), choices=TalentKind.choices)
     name = forms.CharField(label=_("姓名/团队名称"), max_length=100)
     members = forms.CharField(label=_("团队成员"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    organization = OrganizationChoiceField(label=_("所在单位"), queryset=None)
+    organization = OrganizationField(label=_("所在单位"))
     year = forms.IntegerField(label=_("入选年度"), min_value=1990, max_value=2100)
     field = forms.CharField(label=_("领域"), max_length=100, required=False)
     project = forms.CharField(label=_("项目名称"), max_length=150, required=False)
@@ -138,7 +135,7 @@ class TalentForm(OnceFormMixin, VersionMixin):
     def __init__(self, *args, programs, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs
-        self.fields["organization"].queryset = organizations.order_by("name")
+        self.fields["organization"].limit_to(organizations)
         if not self.is_bound and not self.initial.get("year"):
             self.fields["year"].initial = timezone.localdate().year
 
@@ -151,7 +148,7 @@ class ForeignExpertForm(OnceFormMixin, VersionMixin):
     name = forms.CharField(label=_("姓名"), max_length=100)
     country = forms.CharField(label=_("国籍"), max_length=50)
     field = forms.CharField(label=_("专业领域"), max_length=100, required=False)
-    organization = OrganizationChoiceField(label=_("聘用单位"), queryset=None)
+    organization = OrganizationField(label=_("聘用单位"))
     workstation = forms.ModelChoiceField(
         label=_("外国专家工作站"),
         queryset=None,
@@ -166,7 +163,7 @@ class ForeignExpertForm(OnceFormMixin, VersionMixin):
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations.order_by("name")
+        self.fields["organization"].limit_to(organizations)
         self.fields["workstation"].queryset = Carrier.objects.filter(
             kind=CarrierKind.FOREIGN_WORKSTATION, operator__in=organizations
         ).order_by("name")

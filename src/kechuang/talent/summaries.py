@@ -10,6 +10,7 @@ in the year their term starts and active at year end when the term covers 31 Dec
 from datetime import date
 
 from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from kechuang.regions.selectors import regions_under
 
@@ -147,12 +148,15 @@ def commissioner_figures(*, region_code: str, year: int) -> dict:
         "technologies": kinds[WorkKind.TECHNOLOGY]["quantity"],
         "trainings": kinds[WorkKind.TRAINING]["quantity"],
         # The sentence the annual report quotes, in the bureau's words.
-        "sentence": "实施项目{}个，推广新技术{}项，举办培训{}期，培训{}人次".format(
-            kinds[WorkKind.PROJECT]["quantity"],
-            kinds[WorkKind.TECHNOLOGY]["quantity"],
-            kinds[WorkKind.TRAINING]["quantity"],
-            totals["attendance"],
-        ),
+        "sentence": _(
+            "实施项目%(projects)s个，推广新技术%(technologies)s项，举办培训%(trainings)s期，培训%(attendance)s人次"
+        )
+        % {
+            "projects": kinds[WorkKind.PROJECT]["quantity"],
+            "technologies": kinds[WorkKind.TECHNOLOGY]["quantity"],
+            "trainings": kinds[WorkKind.TRAINING]["quantity"],
+            "attendance": totals["attendance"],
+        },
     }
 
 

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organizations', '0007_qualification_levels_and_tier'),
+        ("organizations", "0007_qualification_levels_and_tier"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organization',
-            name='shareholders',
-            field=models.TextField(blank=True, help_text='每行一个：自然人姓名或单位名称。', verbose_name='主要股东'),
+            model_name="organization",
+            name="shareholders",
+            field=models.TextField(
+                blank=True, help_text="每行一个：自然人姓名或单位名称。", verbose_name="主要股东"
+            ),
         ),
     ]
