@@ -10,7 +10,9 @@ PORT ?= 8000
 
 .PHONY: run test setup bench bench-projects bench-draw lint messages clean
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml package-lock.json
+	# Front-end libraries (chart.js) from the npm registry, pinned in package-lock.json, served locally.
+	npm ci --ignore-scripts --no-audit --no-fund --silent
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	# Put src/ on the venv's path (what an editable install does, without a build step).

@@ -157,7 +157,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("KECHUANG_STATIC_ROOT", VAR_DIR / "static"))
-STATICFILES_DIRS = [BASE_DIR / "src" / "kechuang" / "static"]
+STATICFILES_DIRS = [
+    BASE_DIR / "src" / "kechuang" / "static",
+    # npm packages (package.json, installed by `make`): served as /static/vendor/<name>/…, never from a CDN.
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("KECHUANG_MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
