@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "kechuang.carriers",
     "kechuang.talent",
     "kechuang.patents",
+    "kechuang.payouts",
+    "kechuang.inquiries",
+    "kechuang.targets",
+    "kechuang.cockpit",
     "kechuang.demo",
 ]
 

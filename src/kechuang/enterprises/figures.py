@@ -54,6 +54,7 @@ from django.db.models import Count, DecimalField, Exists, F, OuterRef, QuerySet,
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kechuang.core.figures import Figure
 from kechuang.organizations.enums import OrganizationKind, QualificationKind, Tier, VerificationStatus
 from kechuang.organizations.models import Organization, Qualification
 from kechuang.regions.models import Region
@@ -66,20 +67,6 @@ _ZERO = Decimal("0")
 _CENT = Decimal("0.01")
 _RATE = Decimal("0.0001")
 _AMOUNT = DecimalField(max_digits=20, decimal_places=2)
-
-
-@dataclass(eq=False)
-class Figure:
-    """A number and the records it was computed from."""
-
-    label: str
-    value: int | Decimal | None
-    records: QuerySet
-    unit: str = ""
-    parts: tuple[Figure, ...] = ()
-
-    def part(self, label: str) -> Figure:
-        return next(p for p in self.parts if p.label == label)
 
 
 # --------------------------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from kechuang.enterprises.figures import Figure
+from kechuang.core.figures import Figure
 from kechuang.organizations.enums import OrganizationKind
 from kechuang.regions.models import Region
 from kechuang.regions.selectors import regions_under

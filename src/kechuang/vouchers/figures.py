@@ -37,7 +37,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
-from kechuang.enterprises.figures import Figure
+from kechuang.core.figures import Figure
 from kechuang.regions.models import Region
 
 from .enums import EntryKind, ServiceCategory

@@ -1,0 +1,1 @@
+"""Who may do what in cockpit; each predicate returns Allowed or Denied(reason)."""

@@ -1,0 +1,1 @@
+"""Who may publish on the portal; each predicate returns Allowed or Denied(reason)."""
