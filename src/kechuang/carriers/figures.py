@@ -13,7 +13,9 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
 
+from kechuang.core.figures import Figure
 from kechuang.organizations.enums import QualificationLevel
 from kechuang.regions.models import Region
 from kechuang.regions.selectors import regions_under
@@ -178,20 +180,33 @@ def incubation_figures(region_code: str, year: int) -> dict:
     }
 
 
+def report_figures(region: Region | str, year: int) -> list[Figure]:
+    """The carrier figures of the annual report (工作总结), as bureaus publish them (demo-calibration.md): new
+    provincial maker spaces, new national 星创天地 and new foreign expert workstations recognized in the year, the
+    industrial innovation service complexes of city and county level in force at its end, and the companies in
+    incubation on 31 December; each with its records."""
+    code = region.code if isinstance(region, Region) else region
+    recognized = Carrier.objects.filter(region_id__in=regions_under(code), recognized_on__year=year)
+    count, unit = _("个"), _("家")
+    maker = recognized.filter(kind=CarrierKind.MAKER_SPACE, level=QualificationLevel.PROVINCIAL)
+    star = recognized.filter(kind=CarrierKind.STAR_SPACE, level=QualificationLevel.NATIONAL)
+    complexes = _in_force(code, year).filter(
+        kind=CarrierKind.COMPLEX, level__in=(QualificationLevel.CITY, QualificationLevel.COUNTY)
+    )
+    stations = recognized.filter(kind=CarrierKind.FOREIGN_WORKSTATION)
+    end = date(year, 12, 31)
+    incubated = Incubatee.objects.filter(
+        carrier__in=_in_force(code, year).filter(kind__in=INCUBATING_KINDS), entered_on__lte=end
+    ).filter(Q(exited_on__isnull=True) | Q(exited_on__gt=end))
+    return [
+        Figure(_("新增省级众创空间"), maker.count(), maker, count),
+        Figure(_("新认定国家级星创天地"), star.count(), star, count),
+        Figure(_("产业创新服务综合体"), complexes.count(), complexes, count),
+        Figure(_("新增外国专家工作站"), stations.count(), stations, count),
+        Figure(_("在孵企业"), incubated.count(), incubated, unit),
+    ]
+
+
 def calibration_figures(region_code: str, year: int) -> dict[str, int]:
-    """The carrier figures bureaus publish for a year (demo-calibration.md), by their definitions: new provincial
-    maker spaces, new national 星创天地 and new foreign expert workstations recognized in the year, and the
-    industrial innovation service complexes of city and county level in force at its end."""
-    recognized = Carrier.objects.filter(region_id__in=regions_under(region_code), recognized_on__year=year)
-    return {
-        "新增省级众创空间": recognized.filter(
-            kind=CarrierKind.MAKER_SPACE, level=QualificationLevel.PROVINCIAL
-        ).count(),
-        "新认定国家级星创天地": recognized.filter(
-            kind=CarrierKind.STAR_SPACE, level=QualificationLevel.NATIONAL
-        ).count(),
-        "产业创新服务综合体": _in_force(region_code, year)
-        .filter(kind=CarrierKind.COMPLEX, level__in=(QualificationLevel.CITY, QualificationLevel.COUNTY))
-        .count(),
-        "新增外国专家工作站": recognized.filter(kind=CarrierKind.FOREIGN_WORKSTATION).count(),
-    }
+    """The report's carrier figures by label (the demo checks its calibration with them)."""
+    return {figure.label: figure.value for figure in report_figures(region_code, year)[:4]}

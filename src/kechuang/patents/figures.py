@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q
 
+from kechuang.core.figures import Figure
 from kechuang.organizations.models import Organization
 from kechuang.regions.models import Population, Region
 from kechuang.regions.selectors import regions_under
@@ -192,3 +193,61 @@ def organization_counts_by_year(organization_id: int, years) -> list[tuple[int, 
             _fill(counts, row["kind"], row)
         result.append((year, counts))
     return result
+
+
+def report_figures(region: Region | str, year: int) -> list[Figure]:
+    """The patent figures of the annual report (工作总结) and the dashboard, each with its records: applications and
+    grants of the year (inventions among them as parts), valid inventions at its end and, with a population, their
+    number per 10,000 residents; the patent subsidies paid in the year."""
+    from django.db.models import Sum
+    from django.utils.translation import gettext as _
+
+    from .enums import ClaimState
+    from .models import SubsidyClaim
+
+    code = region.code if isinstance(region, Region) else region
+    first, last = _year_bounds(year)
+    patents = Patent.objects.filter(organization__region_id__in=regions_under(code))
+    applied = patents.filter(filed_on__range=(first, last))
+    granted = patents.filter(granted_on__range=(first, last))
+    valid = patents.filter(
+        Q(kind=PatentKind.INVENTION, granted_on__lte=last)
+        & Q(status__in=(PatentStatus.GRANTED, PatentStatus.LAPSED))
+        & (Q(lapsed_on__isnull=True) | Q(lapsed_on__gt=last))
+    )
+    counts = patent_counts(code, year)
+    paid = SubsidyClaim.objects.filter(
+        state=ClaimState.PAID, paid_on__range=(first, last), policy__region_id__in=regions_under(code)
+    )
+    piece = _("件")
+    inventions_applied = applied.filter(kind=PatentKind.INVENTION)
+    inventions_granted = granted.filter(kind=PatentKind.INVENTION)
+    figures = [
+        Figure(
+            _("专利申请量"),
+            counts.applications_total,
+            applied,
+            piece,
+            (Figure(_("其中发明专利申请"), inventions_applied.count(), inventions_applied, piece),),
+        ),
+        Figure(
+            _("专利授权量"),
+            counts.grants_total,
+            granted,
+            piece,
+            (Figure(_("其中发明专利授权"), inventions_granted.count(), inventions_granted, piece),),
+        ),
+        Figure(_("有效发明专利"), counts.valid_inventions, valid, piece),
+    ]
+    if counts.per_10k is not None:
+        figures.append(Figure(_("每万人口发明专利拥有量"), counts.per_10k, valid, piece))
+    amount = paid.aggregate(s=Sum("amount_approved"))["s"] or Decimal("0")
+    figures.append(
+        Figure(
+            _("专利资助金额"),
+            (amount / 10000).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+            paid,
+            _("万元"),
+        )
+    )
+    return figures
