@@ -82,6 +82,12 @@ WORKBENCH_TILES = {
         "专利",
         "专利资助",
         "质押融资与执法",
+        "科技大脑",
+        "目标考核",
+        "年度工作总结",
+        "科技信箱",
+        "政策兑现",
+        "政策与公告",
         "API 令牌",
         "账号安全",
     ],
@@ -118,6 +124,12 @@ WORKBENCH_TILES = {
         "专利",
         "专利资助",
         "质押融资与执法",
+        "科技大脑",
+        "目标考核",
+        "年度工作总结",
+        "科技信箱",
+        "政策兑现",
+        "政策与公告",
         "API 令牌",
         "账号安全",
     ],
@@ -141,6 +153,10 @@ WORKBENCH_TILES = {
         "人才与外国专家",
         "专利",
         "质押融资与执法",
+        "科技大脑",
+        "目标考核",
+        "年度工作总结",
+        "科技信箱",
         "API 令牌",
         "账号安全",
     ],
@@ -165,6 +181,8 @@ WORKBENCH_TILES = {
         "人才与外国专家",
         "专利",
         "质押融资与执法",
+        "科技大脑",
+        "科技信箱",
         "API 令牌",
         "账号安全",
     ],
@@ -184,6 +202,8 @@ WORKBENCH_TILES = {
         "我的专利",
         "专利资助",
         "我的创新载体",
+        "政策兑现",
+        "我的来信",
         "API 令牌",
         "账号安全",
     ],
@@ -203,6 +223,8 @@ WORKBENCH_TILES = {
         "专利资助",
         "我的创新载体",
         "科技特派员",
+        "政策兑现",
+        "我的来信",
         "API 令牌",
         "账号安全",
     ],
@@ -216,11 +238,13 @@ WORKBENCH_TILES = {
         "我的专利",
         "专利资助",
         "我的创新载体",
+        "政策兑现",
+        "我的来信",
         "API 令牌",
         "账号安全",
     ],
-    "expert": ["我的评审任务", "我的专家信息", "API 令牌", "账号安全"],
-    "broker": ["我的洽谈", "API 令牌", "账号安全"],
+    "expert": ["我的评审任务", "我的专家信息", "我的来信", "API 令牌", "账号安全"],
+    "broker": ["我的洽谈", "我的来信", "API 令牌", "账号安全"],
 }
 
 
@@ -391,8 +415,9 @@ def test_api_list_query_count_does_not_grow_with_rows(client, world):
 def test_workbench_query_count(client, world):
     client.force_login(world["admin"])
     # Each tile with a count is one query: the market's moderation queue and contracts to register are two, the
-    # vouchers' claims to settle, applications to review, providers to verify and open flags four.
-    assert _queries(client, reverse("accounts:workbench")) <= 16
+    # vouchers' claims to settle, applications to review, providers to verify and open flags four, the carriers'
+    # reports to accept, patent subsidy and payout claims to decide and overdue letters four more.
+    assert _queries(client, reverse("accounts:workbench")) <= 20
 
 
 def test_settings_are_the_embedded_default_unless_configured():

@@ -194,6 +194,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "daily-inquiries": {  # reminders before the answer deadline, overdue letters flagged
+        "task": "kechuang.core.tasks.run_job",
+        "schedule": 24 * 60 * 60,
+        "args": ("inquiries.daily", {}),
+    },
     "daily-pending-verification-digest": {
         "task": "kechuang.core.tasks.run_job",
         "schedule": 24 * 60 * 60,

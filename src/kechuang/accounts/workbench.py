@@ -109,6 +109,7 @@ def tiles_for(user) -> list[Tile]:
     tiles.extend(_market_tiles(user))
     tiles.extend(_voucher_tiles(user))
     tiles.extend(_carrier_talent_patent_tiles(user))
+    tiles.extend(_cockpit_tiles(user))
     tiles.append(Tile(_("API 令牌"), reverse("accounts:tokens"), _("用于接口调用的个人令牌")))
     tiles.append(Tile(_("账号安全"), reverse("accounts:security"), _("修改密码、在所有设备上退出")))
     return tiles
@@ -300,4 +301,46 @@ def _carrier_talent_patent_tiles(user) -> list[Tile]:
             tiles.append(
                 Tile(_("科技特派员"), reverse("talent:commissioners"), _("本单位派出的特派员与工作日志"))
             )
+    return tiles
+
+
+def _cockpit_tiles(user) -> list[Tile]:
+    """科技大脑、目标考核、工作总结、科技信箱、政策兑现 and the portal's content; an organization's payouts and letters."""
+    from django.utils import timezone
+
+    from kechuang.inquiries.inquiry_selectors import inquiries_for_bureau, overdue_q
+    from kechuang.payouts.enums import ClaimState
+    from kechuang.payouts.payout_selectors import claims_visible_to
+
+    tiles = []
+    editor = user.is_superuser or user.role in (Role.BUREAU_ADMIN, Role.BUREAU_STAFF)
+    if user.is_superuser or user.is_region_scoped:
+        tiles.append(
+            Tile(_("科技大脑"), reverse("cockpit:dashboard"), _("各项指标、历年趋势、地区排名，逐项可查明细"))
+        )
+        if user.is_superuser or user.is_bureau:
+            tiles.append(
+                Tile(_("目标考核"), reverse("targets:progress_home"), _("目标、完成进度与地区考核排名"))
+            )
+            tiles.append(Tile(_("年度工作总结"), reverse("cockpit:reports"), _("由数据生成工作总结和统计表")))
+        overdue = inquiries_for_bureau(user).filter(overdue_q(timezone.localdate())).count()
+        tiles.append(
+            Tile(
+                _("科技信箱"), reverse("inquiries:queue"), _("来信分办、答复与按时率"), count=overdue or None
+            )
+        )
+        if editor:
+            tiles.append(
+                Tile(
+                    _("政策兑现"),
+                    reverse("payouts:claims"),
+                    _("待审核的兑现申请"),
+                    count=claims_visible_to(user).filter(state=ClaimState.SUBMITTED).count() or None,
+                )
+            )
+            tiles.append(Tile(_("政策与公告"), reverse("portal:policies"), _("发布政策、通知公告与办事指南")))
+    elif user.active_organization_id and user.role in (Role.ENTERPRISE, Role.INSTITUTION, Role.PROVIDER):
+        tiles.append(Tile(_("政策兑现"), reverse("payouts:mine"), _("按已有资质、专利等直接申请奖励补助")))
+    if user.is_authenticated and not (user.is_superuser or user.is_region_scoped):
+        tiles.append(Tile(_("我的来信"), reverse("inquiries:mine"), _("向科技局咨询、建议、投诉及答复")))
     return tiles

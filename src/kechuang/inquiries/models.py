@@ -12,6 +12,8 @@ from .enums import InquiryKind, InquiryState, MessageAuthor, Topic
 
 
 class Inquiry(AuditedModel):
+    audit_exclude = (*AuditedModel.audit_exclude, "access_code")  # a secret (stored hashed all the same)
+
     tracking_no = models.CharField(_("查询编号"), max_length=20, unique=True)
     # A secret the asker gets with the tracking number, so an anonymous letter can be followed without an account.
     access_code = models.CharField(_("查询码"), max_length=12)

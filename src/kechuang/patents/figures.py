@@ -201,6 +201,7 @@ def report_figures(region: Region | str, year: int) -> list[Figure]:
     number per 10,000 residents; the patent subsidies paid in the year."""
     from django.db.models import Sum
     from django.utils.translation import gettext as _
+    from django.utils.translation import pgettext
 
     from .enums import ClaimState
     from .models import SubsidyClaim
@@ -219,7 +220,7 @@ def report_figures(region: Region | str, year: int) -> list[Figure]:
     paid = SubsidyClaim.objects.filter(
         state=ClaimState.PAID, paid_on__range=(first, last), policy__region_id__in=regions_under(code)
     )
-    piece = _("件")
+    piece = pgettext("patent count", "件")
     inventions_applied = applied.filter(kind=PatentKind.INVENTION)
     inventions_granted = granted.filter(kind=PatentKind.INVENTION)
     figures = [

@@ -48,3 +48,15 @@ class Command(BaseCommand):
             seed_carriers(seed=seed, log=self.stdout.write, registry=registry)
             seed_talent(seed=seed, log=self.stdout.write, registry=registry)
             seed_patents(seed=seed, log=self.stdout.write, registry=registry)
+            # The portal's policies before the payouts that are made under them.
+            from kechuang.payouts.demo import seed as seed_payouts
+            from kechuang.portal.demo import seed as seed_portal
+
+            seed_portal(seed=seed, log=self.stdout.write)
+            seed_payouts(seed=seed, log=self.stdout.write)
+            from kechuang.inquiries.demo import seed as seed_inquiries
+
+            seed_inquiries(seed=seed, log=self.stdout.write)
+            from kechuang.targets.demo import seed as seed_targets
+
+            seed_targets(seed=seed, log=self.stdout.write)
