@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from kechuang.carriers.demo import at, insert
+from kechuang.carriers.demo import at
+from kechuang.demo.bulk import insert
 from kechuang.market.demo import DemoOrg, DemoUser, demo_registry, in_city
 
 from .enums import CommissionerKind, DispatchState, Engagement, TalentKind, TalentState, WorkKind

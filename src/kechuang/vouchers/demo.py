@@ -49,6 +49,7 @@ from decimal import ROUND_DOWN, Decimal
 from itertools import accumulate
 from zoneinfo import ZoneInfo
 
+from kechuang.demo.bulk import insert
 from kechuang.market.demo import DemoOrg, DemoUser, demo_registry, in_city
 
 from .amounts import Tier, parse_tiers, split_fee
@@ -1388,68 +1389,6 @@ def plan(
 # Writing
 
 
-def _insert(model, rows: list[dict], refs: dict[str, tuple[str, list[int]]]) -> list[int]:
-    """Insert `rows` with executemany (keys starting with "_" resolved through `refs` or dropped; fields left
-    out take their default, `auto_now` ones the present); their ids in order.
-
-    What bulk_create does, without its per-value SQL compilation (which made the demo's 15,000 rows take
-    seconds) and without overwriting the planned `created_at` of the ledger entries (auto_now_add): the ids
-    are given, after the table's largest, and PostgreSQL's sequence is moved past them.
-    """
-    from django.core.management.color import no_style
-    from django.db import connection
-    from django.db.models import Max
-    from django.utils import timezone
-
-    if not rows:
-        return []
-    ops = connection.ops
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    converters = []
-    for f in fields:
-        kind = f.get_internal_type()
-        if kind == "DecimalField":
-            converters.append(lambda v, f=f: ops.adapt_decimalfield_value(v, f.max_digits, f.decimal_places))
-        elif kind == "DateTimeField":
-            converters.append(ops.adapt_datetimefield_value)
-        elif kind == "DateField":
-            converters.append(ops.adapt_datefield_value)
-        elif kind in ("JSONField", "FileField"):
-            converters.append(lambda v, f=f: f.get_db_prep_save(v, connection))
-        else:
-            converters.append(None)
-    now = timezone.now()
-    start = (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-    ids = list(range(start, start + len(rows)))
-    params = []
-    for pk, row in zip(ids, rows, strict=True):
-        values = {name: value for name, value in row.items() if not name.startswith("_")}
-        for ref, (attname, targets) in refs.items():
-            values[attname] = targets[row[ref]] if row.get(ref) is not None else None
-        line = [pk]
-        for f, convert in zip(fields, converters, strict=True):
-            if f.attname in values:
-                value = values[f.attname]
-            elif getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                value = now
-            else:
-                value = f.get_default()
-            line.append(convert(value) if convert is not None and value is not None else value)
-        params.append(line)
-    quote = ops.quote_name
-    columns = [model._meta.pk.column] + [f.column for f in fields]
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
-    with connection.cursor() as cursor:
-        for first in range(0, len(params), 2000):
-            cursor.executemany(sql, params[first : first + 2000])
-        for statement in ops.sequence_reset_sql(no_style(), [model]):
-            cursor.execute(statement)
-    return ids
-
-
 def write(planned: VoucherPlan) -> dict[str, int]:
     """Write a plan (in the caller's transaction); how many rows of each kind."""
     from .models import (
@@ -1462,16 +1401,16 @@ def write(planned: VoucherPlan) -> dict[str, int]:
         VoucherProgram,
     )
 
-    _insert(ProviderProfile, planned.profiles, {})
-    offerings = _insert(Offering, planned.offerings, {})
-    programs = _insert(VoucherProgram, planned.programs, {})
+    insert(ProviderProfile, planned.profiles, {})
+    offerings = insert(Offering, planned.offerings, {})
+    programs = insert(VoucherProgram, planned.programs, {})
     through = VoucherProgram.partner_regions.through
     through.objects.bulk_create(
         [through(voucherprogram_id=programs[key], region_id=code) for key, code in planned.partners]
     )
-    quotas = _insert(Quota, planned.quotas, {"_program": ("program_id", programs)})
-    batches = _insert(SettlementBatch, planned.batches, {"_program": ("program_id", programs)})
-    bookings = _insert(
+    quotas = insert(Quota, planned.quotas, {"_program": ("program_id", programs)})
+    batches = insert(SettlementBatch, planned.batches, {"_program": ("program_id", programs)})
+    bookings = insert(
         Booking,
         planned.bookings,
         {
@@ -1486,7 +1425,7 @@ def write(planned: VoucherPlan) -> dict[str, int]:
         "_booking": ("booking_id", bookings),
         "_batch": ("batch_id", batches),
     }
-    _insert(LedgerEntry, planned.entries, refs)
+    insert(LedgerEntry, planned.entries, refs)
     return {name: len(rows) for name, rows in planned.tables().items()}
 
 
