@@ -10,16 +10,22 @@ from kechuang.organizations.models import Qualification
 from kechuang.targets import services
 from kechuang.targets.models import Indicator, Target
 
-from ..browser.conftest import browser, login, page, screenshot  # noqa: F401
 from ..factories import PASSWORD
+from .conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def live_world(transactional_db):
+    """The world, and the indicator catalogue of migration 0002 (a transactional test before may have flushed it)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
     from ..conftest import build_world
 
+    import_module("kechuang.targets.migrations.0002_indicator_catalogue").seed(apps, None)
     return build_world()
 
 
