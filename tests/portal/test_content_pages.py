@@ -164,6 +164,22 @@ def test_bureau_edits_and_publishes_through_pages(client, world, content):
     assert [line.to_label for line in page.context["history"]] == ["已发布"]
 
 
+def test_bureau_links_a_policy_to_a_published_call_and_visitors_see_it(client, world, content):
+    from ..factories import make_call
+
+    call = make_call(title="2026年度重点研发计划申报指南")
+    draft = content["draft"]
+    client.force_login(world["staff"])
+    form = client.get(reverse("portal:policy_edit", args=[draft.pk])).context["form"]
+    assert call in form.fields["related_calls"].queryset
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "related_calls"}
+    data |= {"related_calls": [call.pk], "form_token": "c1"}
+    assert client.post(reverse("portal:policy_edit", args=[draft.pk]), data).status_code == 302
+    assert list(Policy.objects.get(pk=draft.pk).related_calls.all()) == [call]
+    page = client.get(reverse("portal:policy", args=[draft.pk]))
+    assert "2026年度重点研发计划申报指南" in page.content.decode()
+
+
 def test_home_and_guide_pages_render(client, content):
     home = client.get(reverse("portal:home"))
     assert [p.title for p in home.context["policies"]][:1] == ["诸暨市创新型城市政策"]

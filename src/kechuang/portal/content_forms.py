@@ -1,12 +1,17 @@
 """Forms of the portal's content pages: the public filters and search, and the bureau's editing forms (which
 carry the version they were read at, so that a second tab's older edit is refused)."""
 
+from datetime import timedelta
+
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.enums import Department
 from kechuang.core.forms import OnceFormMixin
 from kechuang.core.scoping import user_region_codes
+from kechuang.projects.models import Call
 
 from .content_selectors import portal_regions
 from .content_services import GUIDE_FIELDS, NOTICE_FIELDS, POLICY_FIELDS
@@ -66,6 +71,25 @@ class _ContentForm(OnceFormMixin, forms.ModelForm):
 
 class PolicyForm(_ContentForm):
     fields_for_service = POLICY_FIELDS
+    related_calls = forms.ModelMultipleChoiceField(
+        label=_("相关申报指南"),
+        queryset=Call.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checks"}),
+        help_text=_("已发布的申报指南（近三年及已关联的）。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        since = timezone.now() - timedelta(days=3 * 366)
+        linked = Q(pk__in=self.instance.related_calls.values("pk")) if self.instance.pk else Q(pk__in=[])
+        self.fields["related_calls"].queryset = Call.objects.filter(
+            Q(is_published=True, opens_at__gte=since) | linked
+        ).order_by("-opens_at")
+        if self.instance.pk:
+            self.initial.setdefault(
+                "related_calls", list(self.instance.related_calls.values_list("pk", flat=True))
+            )
 
     class Meta:
         model = Policy

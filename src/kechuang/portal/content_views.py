@@ -278,7 +278,11 @@ KINDS = {
 
 
 def _file_kwargs(kind: Kind, form) -> dict:
-    return {name: form.cleaned_data.get(name) or None for name in kind.files}
+    """The service's arguments beyond `values`: the kind's files, and a policy's related calls."""
+    extra = {name: form.cleaned_data.get(name) or None for name in kind.files}
+    if "related_calls" in form.fields:
+        extra["related_calls"] = list(form.cleaned_data.get("related_calls") or ())
+    return extra
 
 
 @login_required
