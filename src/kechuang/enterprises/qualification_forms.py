@@ -23,6 +23,8 @@ _SUGGEST = {
     "hx-target": "#valid-until-hint",
     "hx-swap": "outerHTML",
     "hx-include": "closest form",
+    # A newer change aborts the request still in flight: an older answer arriving last would undo the newer one.
+    "hx-sync": "closest form:replace",
 }
 
 
