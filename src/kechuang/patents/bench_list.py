@@ -130,7 +130,7 @@ def cases() -> list[tuple[str, str, dict]]:
         ("city: region=330681 (county)", city, {"region": "330681"}),
         ("city: ipc=H01M", city, {"ipc": "H01M"}),
         ("city: organization keyword", city, {"organization": "纺织"}),
-        ("city: application number prefix", city, {"organization": "2019100"}),
+        ("city: application number prefix", city, {"organization": "20191010"}),
         (
             "city: all filters",
             city,

@@ -59,6 +59,10 @@ class Patent(AuditedModel):
             models.Index(fields=["filed_on"], name="patent_filed"),
             models.Index(fields=["granted_on"], name="patent_granted"),
             models.Index(fields=["status", "kind"], name="patent_status_kind"),
+            # The list's number search is a prefix (LIKE '2019100%'): PostgreSQL needs the pattern opclass.
+            models.Index(
+                fields=["application_no"], name="patent_number_prefix", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,6 +23,8 @@ from . import registry_services as services
 from .registry_forms import PatentDeleteForm, PatentFilter, PatentForm, PatentImportForm
 from .registry_selectors import import_get_visible, patent_get_visible, patent_history, patents_visible_to
 
+COUNT_CAP = 2_000  # the list counts at most this many (100 pages): a city has half a million patents
+
 
 def _not_found(request):
     return render_denied(request, _("该专利不存在，或您无权查看。"), status=404)
@@ -45,7 +47,7 @@ def patent_list(request):
         request.GET or None, queryset=patents_visible_to(request.user), user=request.user
     )
     qs = filterset.qs if filterset.is_bound else filterset.queryset
-    page = paginate(request, qs)
+    page = paginate(request, qs, count_cap=COUNT_CAP)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
