@@ -22,6 +22,9 @@ def test_the_search_box_finds_by_number_prefix_credit_code_or_name(client, world
     client.force_login(world["staff"])
     assert _titles(client, organization=f"CN{a.application_no[:12]}") == {"甲专利"}
     assert _titles(client, organization=world["org_b"].credit_code.lower()) == {"乙专利"}
+    world["org_b"].credit_code = "913306030000000019"  # all digits, as many real codes are
+    world["org_b"].save()
+    assert _titles(client, organization="913306030000000019") == {"乙专利"}
     assert _titles(client, organization=world["org_a"].name[2:5]) == {"甲专利"}
     assert _titles(client, organization="没有这家") == set()
 

@@ -72,11 +72,12 @@ class PatentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # A credit code first: it may be all digits, and no application number is 18 characters long.
+        if len(value) == 18 and value.isalnum() and value.isascii():
+            return queryset.filter(organization__credit_code=value.upper())
         number = "".join(value.upper().removeprefix("CN").removeprefix("ZL").split())
         if number and number.replace(".", "").replace("X", "").isdigit() and number[:1].isdigit():
             return queryset.filter(application_no__startswith=number)
-        if len(value) == 18 and value.isalnum() and value.isascii():
-            return queryset.filter(organization__credit_code=value.upper())
         # The organizations first (a LIKE over their names), then their patents through the index on them.
         named = Organization.objects.filter(name__icontains=value).values_list("pk", flat=True)
         ids = list(named[: NAME_HITS + 1])
